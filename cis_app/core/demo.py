@@ -1,0 +1,281 @@
+"""A deterministic, entirely synthetic affiliate for demos, training and benchmarks.
+
+Every name, id and date is made up from fixed word lists and a seeded random generator: the same
+seed gives the same affiliate on every machine. No real person's data is used anywhere.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+FIRST_NAMES = (
+	"Avery",
+	"Blake",
+	"Cameron",
+	"Dakota",
+	"Emerson",
+	"Finley",
+	"Gray",
+	"Harper",
+	"Indigo",
+	"Jordan",
+	"Kai",
+	"Logan",
+	"Morgan",
+	"Noel",
+	"Oakley",
+	"Parker",
+	"Quinn",
+	"Reese",
+	"Sage",
+	"Taylor",
+	"Umber",
+	"Val",
+	"Winter",
+	"Xen",
+	"Yael",
+	"Zion",
+	"Ari",
+	"Bay",
+	"Cruz",
+	"Devon",
+	"Ellis",
+	"Frankie",
+	"Glen",
+	"Hollis",
+	"Ira",
+	"Jules",
+	"Kendall",
+	"Lane",
+	"Marlo",
+	"Nico",
+	"Onyx",
+	"Peyton",
+	"Remy",
+	"Rowan",
+	"Skyler",
+	"Tatum",
+	"Urban",
+	"Vesper",
+	"Wren",
+	"Yuki",
+)
+LAST_NAMES = (
+	"Alder",
+	"Birch",
+	"Cedar",
+	"Dune",
+	"Elm",
+	"Fern",
+	"Grove",
+	"Hazel",
+	"Ivy",
+	"Juniper",
+	"Kestrel",
+	"Larch",
+	"Maple",
+	"Nettle",
+	"Oak",
+	"Pine",
+	"Quill",
+	"Reed",
+	"Sorrel",
+	"Thistle",
+	"Umber",
+	"Vale",
+	"Willow",
+	"Yarrow",
+	"Zephyr",
+	"Aspen",
+	"Brook",
+	"Clover",
+	"Dale",
+	"Ember",
+	"Flint",
+	"Glade",
+	"Heath",
+	"Iris",
+	"Jasper",
+	"Knoll",
+	"Linden",
+	"Moss",
+	"North",
+	"Orchard",
+)
+RELATIONSHIPS = ("Mother", "Father", "Grandparent", "Legal Guardian", "Foster Parent")
+
+AFFILIATE = "Communities In Schools of Riverbend (Demo)"
+DISTRICTS = ("Riverbend Unified (Demo)", "Cedar Valley ISD (Demo)")
+# (site name, district index, school level, grades)
+SITES = (
+	("Alder Elementary (Demo)", 0, "Elementary", ("K", "1", "2", "3", "4", "5")),
+	("Birch Elementary (Demo)", 0, "Elementary", ("PK", "K", "1", "2", "3", "4", "5")),
+	("Cedar Middle (Demo)", 0, "Middle", ("6", "7", "8")),
+	("Dune High (Demo)", 0, "High", ("9", "10", "11", "12")),
+	("Elm Elementary (Demo)", 1, "Elementary", ("K", "1", "2", "3", "4", "5")),
+	("Fern Middle (Demo)", 1, "Middle", ("6", "7", "8")),
+	("Grove High (Demo)", 1, "High", ("9", "10", "11", "12")),
+	("Hazel Academy (Demo)", 1, "Alternative", ("9", "10", "11", "12")),
+)
+PARTNERS = (
+	("Riverbend Food Bank (Demo)", "Community Organization", ("Food Pantry and Weekend Meals",)),
+	("Maple Tutoring Collective (Demo)", "Community Organization", ("Tutoring",)),
+	("Big Oak Mentors (Demo)", "Community Organization", ("Mentoring",)),
+	("Valley Community Health (Demo)", "Health Provider", ("Health Referral", "Dental and Vision Screening")),
+	("First Cedar Bank (Demo)", "Business", ("College and Career Readiness",)),
+	("Grove Street Church (Demo)", "Faith-Based Organization", ("Clothing Closet",)),
+	("Riverbend Community Foundation (Demo)", "Foundation", ()),
+	("Cedar Valley College (Demo)", "University or College", ("Tutoring", "College and Career Readiness")),
+)
+
+# The demo's users: one per role, all with DEMO_PASSWORD. Site indexes refer to SITES.
+DEMO_PASSWORD = "cis-demo-2026"
+USERS = (
+	# email, first name, roles, affiliate-wide?, sites (index, staff role)
+	("admin@cis-demo.example", "Ada Admin", ("CIS Administrator",), True, ()),
+	(
+		"manager@cis-demo.example",
+		"Pat Manager",
+		("Program Manager",),
+		False,
+		((0, "Program Manager"), (1, "Program Manager"), (2, "Program Manager"), (3, "Program Manager")),
+	),
+	(
+		"coordinator@cis-demo.example",
+		"Casey Coordinator",
+		("Site Coordinator",),
+		False,
+		((0, "Site Coordinator"),),
+	),
+	(
+		"coordinator2@cis-demo.example",
+		"Robin Coordinator",
+		("Site Coordinator",),
+		False,
+		((4, "Site Coordinator"),),
+	),
+	("partners@cis-demo.example", "Parker Partners", ("Partner Manager",), True, ()),
+	("evaluator@cis-demo.example", "Evan Evaluator", ("Evaluator",), True, ()),
+)
+
+
+@dataclass
+class SchoolYearSpec:
+	name: str
+	start: date
+	end: date
+
+
+def school_years(today: date) -> list[SchoolYearSpec]:
+	"""The previous and the current school year around ``today`` (years run mid-August to late May)."""
+	first = today.year if today.month >= 8 else today.year - 1
+	years = []
+	for start_year in (first - 1, first):
+		years.append(
+			SchoolYearSpec(
+				f"{start_year}-{start_year + 1}", date(start_year, 8, 11), date(start_year + 1, 5, 29)
+			)
+		)
+	return years
+
+
+@dataclass
+class DemoStudent:
+	site_index: int
+	district_student_id: str
+	state_student_id: str
+	first_name: str
+	last_name: str
+	date_of_birth: date
+	gender: str
+	grade_level: str
+	is_case_managed: bool
+	directory_opt_out: bool
+	guardians: list[dict] = field(default_factory=list)
+	consents: list[dict] = field(default_factory=list)
+
+
+def _birth_date(rng: random.Random, grade: str, school_year_start: date) -> date:
+	age_on_sept_1 = {"PK": 4, "K": 5}.get(grade) or int(grade) + 5
+	born = date(school_year_start.year - age_on_sept_1, 9, 1) - timedelta(days=rng.randint(1, 364))
+	return born
+
+
+def students(
+	count: int, today: date, seed: int = 2026, case_managed_share: float = 0.08
+) -> list[DemoStudent]:
+	"""``count`` synthetic students spread evenly over the demo sites, with guardians and consents.
+
+	About ``case_managed_share`` of them are case-managed (Tier 3) and have a signed case-management
+	consent for the current school year; a few of those were revoked, and some students have a
+	media release or a consent to share with a partner.
+	"""
+	rng = random.Random(seed)
+	current = school_years(today)[-1]
+	result = []
+	for number in range(count):
+		site_index = number % len(SITES)
+		_, district_index, _, grades = SITES[site_index]
+		grade = grades[rng.randrange(len(grades))]
+		first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+		student = DemoStudent(
+			site_index=site_index,
+			district_student_id=f"D{district_index + 1}-{100000 + number}",
+			state_student_id=f"S{9000000 + number}",
+			first_name=first,
+			last_name=last,
+			date_of_birth=_birth_date(rng, grade, current.start),
+			gender=rng.choice(("Female", "Male", "Female", "Male", "Non-binary", "Not Reported")),
+			grade_level=grade,
+			is_case_managed=rng.random() < case_managed_share,
+			directory_opt_out=rng.random() < 0.03,
+		)
+		for g in range(rng.choice((1, 1, 2))):
+			relationship = rng.choice(RELATIONSHIPS)
+			student.guardians.append(
+				{
+					"guardian_name": f"{rng.choice(FIRST_NAMES)} {last}",
+					"relationship": relationship,
+					"phone": f"555-01{rng.randint(0, 99):02d}",
+					"email": f"guardian{number}.{g}@family.example",
+					"is_primary": 1 if g == 0 else 0,
+					"lives_with_student": 1,
+				}
+			)
+		signer = student.guardians[0]["guardian_name"]
+		signed = current.start + timedelta(days=rng.randint(0, 40))
+		signed = min(signed, today)
+		if student.is_case_managed:
+			consent = {
+				"scope": "Case Management",
+				"guardian_name": signer,
+				"signed_date": signed,
+				"school_year": current.name,
+			}
+			if rng.random() < 0.05:
+				consent["revoked_date"] = min(signed + timedelta(days=30), today)
+			student.consents.append(consent)
+			if rng.random() < 0.5:
+				student.consents.append(
+					{
+						"scope": "Share with Partner",
+						"partner_index": rng.randrange(len(PARTNERS) - 1),
+						"guardian_name": signer,
+						"signed_date": signed,
+						"school_year": current.name,
+						"purpose": "Tutoring and mentoring services",
+					}
+				)
+		elif rng.random() < 0.3:
+			student.consents.append(
+				{
+					"scope": "Media Release",
+					"guardian_name": signer,
+					"signed_date": signed,
+					"school_year": current.name,
+				}
+			)
+		result.append(student)
+	return result

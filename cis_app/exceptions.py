@@ -1,0 +1,51 @@
+"""Errors a user can cause. Each subclasses a Frappe error so tests can assert the exact kind."""
+
+import frappe
+
+
+class CISValidationError(frappe.ValidationError):
+	"""Base of cis_app's validation errors."""
+
+
+class InvalidDateRangeError(CISValidationError):
+	pass
+
+
+class OverlappingPeriodError(CISValidationError):
+	pass
+
+
+class DuplicateStudentIdError(CISValidationError):
+	pass
+
+
+class InvalidGradeLevelError(CISValidationError):
+	pass
+
+
+class InactiveSiteError(CISValidationError):
+	pass
+
+
+class AffiliateMismatchError(CISValidationError):
+	pass
+
+
+class ConsentDateError(CISValidationError):
+	pass
+
+
+class DuplicateAssignmentError(CISValidationError):
+	pass
+
+
+class OutOfScopeError(frappe.PermissionError):
+	"""The user tried to reach a student, site or record outside the sites they serve."""
+
+
+class ShareNotAllowedError(frappe.PermissionError):
+	"""Sharing or assigning a student record to someone outside its site's staff."""
+
+
+class AppClashError(frappe.ValidationError):
+	"""Another installed app already owns a DocType name cis_app needs."""

@@ -1,0 +1,52 @@
+app_name = "cis_app"
+app_title = "CIS"
+app_publisher = "cis_app contributors"
+app_description = "Integrated student supports for Communities In Schools-style affiliates"
+app_email = "cis_app@example.org"
+app_license = "mit"
+required_apps = ["frappe"]
+
+# Roles are the same on every site: fixtures, filtered to ours.
+CIS_ROLES = [
+	"CIS Administrator",
+	"Program Manager",
+	"Site Coordinator",
+	"Partner Manager",
+	"Evaluator",
+]
+fixtures = [
+	{"dt": "Role", "filters": [["role_name", "in", CIS_ROLES]]},
+]
+
+# Installation
+# ------------
+before_install = "cis_app.install.before_install"
+after_install = "cis_app.install.after_install"
+before_uninstall = "cis_app.install.before_uninstall"
+
+# Permissions: one rule per scoped DocType serves both hooks (cis_app.permissions.SCOPED_DOCTYPES)
+# -----------
+_SCOPED = ["Student", "Student Consent", "Student Guardian"]
+permission_query_conditions = {
+	doctype: "cis_app.permissions.get_permission_query_conditions" for doctype in _SCOPED
+}
+has_permission = {doctype: "cis_app.permissions.has_scoped_permission" for doctype in _SCOPED}
+
+doc_events = {
+	"DocShare": {
+		"validate": "cis_app.permissions.validate_share",
+	},
+}
+
+# Scheduled Tasks
+# ---------------
+scheduler_events = {
+	"daily": [
+		"cis_app.cis_case_management.doctype.student_consent.student_consent.refresh_consent_statuses",
+	],
+}
+
+# Each student record is kept out of global search (FERPA); see cis_app.permissions.
+global_search_doctypes = {}
+
+export_python_type_annotations = True

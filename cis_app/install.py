@@ -1,0 +1,122 @@
+"""Install, defaults and uninstall.
+
+Defaults an admin is meant to change (settings, starter catalogue, and later workflows) are created
+once, guarded by ``frappe.db.exists``, so ``bench migrate`` never overwrites an admin's edits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import frappe
+from frappe import _
+
+from cis_app.exceptions import AppClashError
+
+APP_DIR = os.path.dirname(__file__)
+
+
+def app_modules() -> list[str]:
+	with open(os.path.join(APP_DIR, "modules.txt")) as modules:
+		return [line.strip() for line in modules if line.strip()]
+
+
+def app_doctypes() -> list[str]:
+	"""Names of every DocType this app ships, read from its JSON files."""
+	names = []
+	for root, _dirs, files in os.walk(APP_DIR):
+		if os.path.basename(os.path.dirname(root)) != "doctype":
+			continue
+		for filename in files:
+			if filename == os.path.basename(root) + ".json":
+				with open(os.path.join(root, filename)) as fh:
+					names.append(json.load(fh)["name"])
+	return sorted(names)
+
+
+def find_clashes() -> list[tuple[str, str]]:
+	"""(DocType, owning app) for every DocType name we use that another app already owns."""
+	ours = set(app_modules())
+	clashes = []
+	for name in app_doctypes():
+		module = frappe.db.get_value("DocType", name, "module")
+		if module and module not in ours:
+			app = frappe.db.get_value("Module Def", module, "app_name") or module
+			clashes.append((name, app))
+	return clashes
+
+
+def before_install() -> None:
+	clashes = find_clashes()
+	if clashes:
+		frappe.throw(
+			_(
+				"cis_app cannot be installed on this site: these DocType names already belong to another app: {0}. Install cis_app on a site without that app, or remove it first."
+			).format(", ".join(f"{doctype} ({app})" for doctype, app in clashes)),
+			AppClashError,
+			title=_("DocType Name Clash"),
+		)
+
+
+def after_install() -> None:
+	create_default_settings()
+	create_support_types()
+
+
+def create_default_settings() -> None:
+	settings = frappe.get_single("CIS Settings")
+	if not settings.small_cell_threshold:
+		settings.small_cell_threshold = 10
+	settings.flags.ignore_permissions = True
+	settings.save()
+
+
+STARTER_SUPPORT_TYPES = [
+	# name, category, tiers
+	("Tutoring", "Academic", (2, 3)),
+	("Mentoring", "Enrichment", (2, 3)),
+	("Clothing Closet", "Basic Needs", (1, 3)),
+	("Food Pantry and Weekend Meals", "Basic Needs", (1, 3)),
+	("Health Referral", "Health", (3,)),
+	("Dental and Vision Screening", "Health", (1, 3)),
+	("Counselling", "Mental Health", (2, 3)),
+	("Attendance Club", "Attendance", (2,)),
+	("Attendance Incentives", "Attendance", (1,)),
+	("Behavior Support Group", "Behavior", (2,)),
+	("Family Engagement", "Family Engagement", (1, 2, 3)),
+	("College and Career Readiness", "College and Career", (1, 2, 3)),
+	("School-wide Assembly", "Enrichment", (1,)),
+	("Case Management Meeting", "Other", (3,)),
+]
+
+
+def create_support_types() -> None:
+	for name, category, tiers in STARTER_SUPPORT_TYPES:
+		if frappe.db.exists("Support Type", name):
+			continue
+		frappe.get_doc(
+			{
+				"doctype": "Support Type",
+				"support_type_name": name,
+				"category": category,
+				"tier_1": 1 in tiers,
+				"tier_2": 2 in tiers,
+				"tier_3": 3 in tiers,
+			}
+		).insert(ignore_permissions=True)
+
+
+def before_uninstall() -> None:
+	"""Remove what install created outside our DocTypes: shares of our records and our roles."""
+	doctypes = app_doctypes()
+	frappe.db.delete("DocShare", {"share_doctype": ["in", doctypes]})
+	frappe.db.delete("ToDo", {"reference_type": ["in", doctypes]})
+	frappe.db.delete("Workflow", {"document_type": ["in", doctypes]})
+	from cis_app.hooks import CIS_ROLES
+
+	for role in CIS_ROLES:
+		frappe.db.delete("Has Role", {"role": role})
+		frappe.db.delete("Custom DocPerm", {"role": role})
+		if frappe.db.exists("Role", role):
+			frappe.delete_doc("Role", role, force=True, ignore_permissions=True)

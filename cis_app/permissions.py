@@ -1,0 +1,232 @@
+"""Row-level access to student data (FERPA): deny by default.
+
+A user sees the records of the sites they currently serve (``cis_app.core.access``). For each scoped
+DocType one rule says where its site comes from; the same rule builds the list condition
+(``permission_query_conditions``) and answers the single-document check (``has_permission``), so the
+two cannot drift apart. Roles (DocPerm) still decide which DocTypes a user may touch at all.
+
+Frappe's sharing and assignment would grant read around these rules, so sharing a scoped record
+with anyone outside its site's staff is refused (``validate_share``), and scoped DocTypes are kept
+out of global search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import frappe
+from frappe import _
+from frappe.utils import nowdate
+
+from cis_app.core.access import permitted_sites, sql_in_condition
+from cis_app.exceptions import OutOfScopeError, ShareNotAllowedError
+
+# Users who are never restricted by site scope.
+UNRESTRICTED_USERS = frozenset({"Administrator"})
+# Permission types that change a record: for these the stored site must be in scope too, so a
+# record of another site cannot be pulled into one's own by editing its site.
+WRITE_PTYPES = frozenset({"write", "delete", "submit", "cancel", "amend", "create"})
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+	"""Where a scoped DocType's site comes from.
+
+	``site_field``: the column holding the site (indexed, used by list conditions).
+	``student_field``: when set, the authoritative site is the linked student's, not the stored one
+	(the stored site is a denormalised copy kept for fast lists).
+	``parent_doctype``: for child tables, rows are scoped through their parent.
+	"""
+
+	site_field: str | None = "site"
+	student_field: str | None = None
+	parent_doctype: str | None = None
+
+
+SCOPED_DOCTYPES: dict[str, ScopeRule] = {
+	"Student": ScopeRule(site_field="site"),
+	"Student Consent": ScopeRule(site_field="site", student_field="student"),
+	"Student Guardian": ScopeRule(site_field=None, parent_doctype="Student"),
+}
+
+
+def register(doctype: str, rule: ScopeRule) -> None:
+	"""Scope another DocType (used by modules that add student or site records)."""
+	SCOPED_DOCTYPES[doctype] = rule
+
+
+# ---------------------------------------------------------------- scope of a user
+
+
+def get_permitted_sites(user: str | None = None) -> frozenset[str]:
+	"""Sites ``user`` currently serves, through Site Staff and Affiliate Staff rows.
+
+	Memoised for the request; ``clear_scope_cache`` drops it when assignments change.
+	"""
+	user = user or frappe.session.user
+	cache = getattr(frappe.local, "cis_site_scope", None)
+	if cache is None:
+		cache = frappe.local.cis_site_scope = {}
+	if user not in cache:
+		cache[user] = _load_permitted_sites(user)
+	return cache[user]
+
+
+def _load_permitted_sites(user: str) -> frozenset[str]:
+	site_rows = frappe.get_all(
+		"Site Staff",
+		filters={"user": user, "parenttype": "Site"},
+		fields=["parent as site", "from_date", "to_date"],
+	)
+	affiliate_rows = frappe.get_all(
+		"Affiliate Staff",
+		filters={"user": user, "parenttype": "Affiliate"},
+		fields=["parent as affiliate", "from_date", "to_date"],
+	)
+	sites_by_affiliate: dict[str, list[str]] = {}
+	if affiliate_rows:
+		for site in frappe.get_all(
+			"Site",
+			filters={"affiliate": ["in", [row.affiliate for row in affiliate_rows]]},
+			fields=["name", "affiliate"],
+		):
+			sites_by_affiliate.setdefault(site.affiliate, []).append(site.name)
+	return permitted_sites(site_rows, affiliate_rows, sites_by_affiliate, nowdate())
+
+
+def get_permitted_affiliates(user: str | None = None) -> frozenset[str]:
+	"""Affiliates whose sites ``user`` serves (any site of it, or the affiliate itself)."""
+	sites = get_permitted_sites(user)
+	if not sites:
+		return frozenset()
+	return frozenset(frappe.get_all("Site", filters={"name": ["in", list(sites)]}, pluck="affiliate"))
+
+
+def clear_scope_cache(*args, **kwargs) -> None:
+	"""Forget memoised scopes (after a Site or Affiliate's staff changes)."""
+	frappe.local.cis_site_scope = {}
+
+
+def is_unrestricted(user: str | None = None) -> bool:
+	return (user or frappe.session.user) in UNRESTRICTED_USERS
+
+
+# ---------------------------------------------------------------- list conditions
+
+
+def site_condition(doctype: str, user: str | None = None) -> str:
+	"""The SQL condition limiting ``doctype``'s rows to ``user``'s sites ('' when unrestricted)."""
+	user = user or frappe.session.user
+	if is_unrestricted(user):
+		return ""
+	rule = SCOPED_DOCTYPES[doctype]
+	sites = get_permitted_sites(user)
+	if rule.parent_doctype:
+		parent_rule = SCOPED_DOCTYPES[rule.parent_doctype]
+		inner = sql_in_condition(
+			f"`tab{rule.parent_doctype}`.`{parent_rule.site_field}`", sites, frappe.db.escape
+		)
+		return (
+			f"`tab{doctype}`.`parent` in (select `tab{rule.parent_doctype}`.`name` "
+			f"from `tab{rule.parent_doctype}` where {inner})"
+		)
+	return sql_in_condition(f"`tab{doctype}`.`{rule.site_field}`", sites, frappe.db.escape)
+
+
+def get_permission_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""``permission_query_conditions`` hook for every scoped DocType."""
+	return site_condition(doctype, user)
+
+
+# ---------------------------------------------------------------- single documents
+
+
+def site_of(doc) -> str | None:
+	"""The authoritative site of a scoped document (or its parent, for child rows)."""
+	rule = SCOPED_DOCTYPES[doc.doctype]
+	if rule.parent_doctype:
+		if not doc.get("parent"):
+			return None
+		return frappe.db.get_value(
+			rule.parent_doctype, doc.parent, SCOPED_DOCTYPES[rule.parent_doctype].site_field
+		)
+	if rule.student_field:
+		student = doc.get(rule.student_field)
+		return frappe.db.get_value("Student", student, "site") if student else None
+	return doc.get(rule.site_field)
+
+
+def stored_site_of(doc) -> str | None:
+	"""The site the database holds for an existing document (None for a new one)."""
+	rule = SCOPED_DOCTYPES[doc.doctype]
+	if rule.parent_doctype or not doc.get("name") or doc.is_new():
+		return None
+	return frappe.db.get_value(doc.doctype, doc.name, rule.site_field)
+
+
+def has_scoped_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	"""``has_permission`` hook for every scoped DocType: True only within the user's sites.
+
+	A new document with no site yet is let through to its own validation (a mandatory site), so the
+	user gets "Site is required" rather than a bare permission error.
+	"""
+	user = user or frappe.session.user
+	if is_unrestricted(user):
+		return True
+	sites = get_permitted_sites(user)
+	site = site_of(doc)
+	if site is None:
+		return bool(doc.is_new() and sites)
+	if site not in sites:
+		return False
+	if (ptype or "read") in WRITE_PTYPES:
+		stored = stored_site_of(doc)
+		if stored and stored not in sites:
+			return False
+	return True
+
+
+def check_in_scope(doc, user: str | None = None) -> None:
+	"""Controller guard: throw a clear error when ``doc`` lies outside the user's sites.
+
+	Called from ``validate`` as a second line behind ``has_permission`` (which only says "no
+	permission"), and covering saves that skip the permission check.
+	"""
+	user = user or frappe.session.user
+	if is_unrestricted(user) or doc.flags.ignore_permissions:
+		return
+	sites = get_permitted_sites(user)
+	site = site_of(doc)
+	stored = stored_site_of(doc)
+	for value in (site, stored):
+		if value and value not in sites:
+			frappe.throw(
+				_(
+					"You are not assigned to site {0}. You can only work with records of the sites you serve."
+				).format(frappe.bold(value)),
+				OutOfScopeError,
+				title=_("Not Permitted"),
+			)
+
+
+# ---------------------------------------------------------------- sharing and assignment
+
+
+def validate_share(doc, method=None) -> None:
+	"""DocShare ``validate`` hook: scoped records are never shared.
+
+	In Frappe a share grants read even where the ``has_permission`` hook says no, and it outlives
+	the site assignment that justified it. Staff of a student's site already see the record, so a
+	share could only ever reach someone who must not. "Assign To" shares a document only with an
+	assignee who cannot read it, so assigning to the site's own staff still works, and assigning to
+	anyone else is refused here.
+	"""
+	if doc.share_doctype not in SCOPED_DOCTYPES:
+		return
+	frappe.throw(
+		_(
+			"{0} records cannot be shared or assigned to {1}: only staff assigned to the record's site may see it. Add the user to the site's staff instead."
+		).format(_(doc.share_doctype), frappe.bold(doc.user) if doc.user else _("everyone")),
+		ShareNotAllowedError,
+		title=_("Not Permitted"),
+	)

@@ -1,0 +1,164 @@
+"""Every DocType's JSON is consistent with itself, with the other DocTypes and with the app."""
+
+import ast
+
+import pytest
+
+from cis_app import hooks
+
+from .metadata import (
+	APP,
+	FIELDTYPES,
+	FRAPPE_DOCTYPES,
+	NO_VALUE,
+	class_name,
+	doctypes,
+	known_roles,
+	modules,
+	scrub,
+)
+
+DOCTYPES = doctypes()
+NAMES = sorted(DOCTYPES)
+
+
+def test_the_users_seven_doctypes_exist_by_their_names():
+	for name in ("Affiliate", "Site", "Student", "Partner"):
+		assert name in DOCTYPES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_location_matches_name_and_module(name):
+	dt = DOCTYPES[name]
+	path = dt["_path"]
+	assert path.stem == scrub(name)
+	assert dt["module"] in modules()
+	assert path.parent.parent.parent.name == scrub(dt["module"])
+	assert (path.parent / "__init__.py").exists()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_controller_defines_the_doctype_class(name):
+	path = DOCTYPES[name]["_path"].with_suffix(".py")
+	assert path.exists(), f"{name} has no controller"
+	tree = ast.parse(path.read_text())
+	classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+	assert class_name(name) in classes
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fields_are_well_formed(name):
+	dt = DOCTYPES[name]
+	fieldnames = [f["fieldname"] for f in dt["fields"]]
+	assert len(fieldnames) == len(set(fieldnames)), "duplicate fieldnames"
+	assert dt["field_order"] == fieldnames
+	for field in dt["fields"]:
+		assert field["fieldtype"] in FIELDTYPES, field
+		assert field["fieldname"] == scrub(field["fieldname"]), field
+		if field["fieldtype"] not in NO_VALUE:
+			assert field.get("label"), f"{name}.{field['fieldname']} has no label"
+		if field["fieldtype"] == "Select":
+			assert field.get("options", "").strip(), f"{name}.{field['fieldname']} has no options"
+			if field.get("default"):
+				assert field["default"] in field["options"].split("\n")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_links_and_tables_point_at_existing_doctypes(name):
+	for field in DOCTYPES[name]["fields"]:
+		if field["fieldtype"] in ("Link", "Table", "Table MultiSelect"):
+			target = field.get("options")
+			assert target in DOCTYPES or target in FRAPPE_DOCTYPES, f"{name}.{field['fieldname']} -> {target}"
+		if field["fieldtype"] in ("Table", "Table MultiSelect"):
+			assert DOCTYPES[field["options"]].get("istable"), f"{field['options']} is not a child table"
+		if field["fieldtype"] == "Table MultiSelect":
+			child = DOCTYPES[field["options"]]
+			assert any(f["fieldtype"] == "Link" for f in child["fields"])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fetch_from_uses_a_link_of_the_same_doctype(name):
+	dt = DOCTYPES[name]
+	by_name = {f["fieldname"]: f for f in dt["fields"]}
+	for field in dt["fields"]:
+		if field.get("fetch_from"):
+			link, target_field = field["fetch_from"].split(".")
+			assert by_name[link]["fieldtype"] == "Link", field
+			target = by_name[link]["options"]
+			if target in DOCTYPES:
+				assert target_field in {f["fieldname"] for f in DOCTYPES[target]["fields"]}, field
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_naming_and_display_fields_exist(name):
+	dt = DOCTYPES[name]
+	fieldnames = {f["fieldname"] for f in dt["fields"]} | {"name", "modified", "creation"}
+	autoname = dt.get("autoname") or ""
+	if autoname.startswith("field:"):
+		field = next(f for f in dt["fields"] if f["fieldname"] == autoname[6:])
+		assert field.get("reqd") and field.get("unique")
+	if autoname.startswith("naming_series:"):
+		assert "naming_series" in fieldnames
+	for key in ("title_field", "sort_field"):
+		if dt.get(key):
+			assert dt[key] in fieldnames, f"{name}.{key} = {dt[key]}"
+	for field in (dt.get("search_fields") or "").split(","):
+		if field.strip():
+			assert field.strip() in fieldnames
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_permissions_name_known_roles_and_cover_permlevels(name):
+	dt = DOCTYPES[name]
+	if dt.get("istable"):
+		assert dt["permissions"] == []
+		return
+	assert dt["permissions"], f"{name} has no permissions"
+	for perm in dt["permissions"]:
+		assert perm["role"] in known_roles(), perm
+	levels = {f.get("permlevel", 0) for f in dt["fields"]}
+	perm_levels = {p.get("permlevel", 0) for p in dt["permissions"]}
+	assert levels <= perm_levels | {0}, f"{name}: no role can read permlevel {levels - perm_levels}"
+	for perm in dt["permissions"]:
+		if perm.get("permlevel", 0) > 0:
+			assert any(p["role"] == perm["role"] and not p.get("permlevel") for p in dt["permissions"])
+
+
+def test_sensitive_student_fields_are_above_permlevel_zero():
+	fields = {f["fieldname"]: f for f in DOCTYPES["Student"]["fields"]}
+	for fieldname in ("health_notes", "family_situation"):
+		assert fields[fieldname].get("permlevel", 0) >= 1
+
+
+def test_partners_and_evaluators_have_no_student_permission():
+	for doctype in ("Student", "Student Consent"):
+		roles = {p["role"] for p in DOCTYPES[doctype]["permissions"]}
+		assert not roles & {"Partner Manager", "Evaluator", "Guest", "All", "System Manager"}
+
+
+def test_scoped_doctypes_exist_and_index_their_site():
+	for doctype in hooks.permission_query_conditions:
+		assert doctype in DOCTYPES
+		assert hooks.has_permission[doctype] == "cis_app.permissions.has_scoped_permission"
+		if DOCTYPES[doctype].get("istable"):
+			continue
+		site = next(f for f in DOCTYPES[doctype]["fields"] if f["fieldname"] == "site")
+		assert site.get("search_index"), f"{doctype}.site must be indexed"
+
+
+def test_scoped_doctypes_are_not_globally_searchable():
+	for doctype in hooks.permission_query_conditions:
+		for field in DOCTYPES[doctype]["fields"]:
+			assert not field.get("in_global_search"), f"{doctype}.{field['fieldname']}"
+
+
+def test_no_orphaned_doctype_folders():
+	for folder in APP.glob("*/doctype/*"):
+		if folder.is_dir() and folder.name != "__pycache__":
+			assert (folder / f"{folder.name}.json").exists(), f"{folder} has no JSON"
+
+
+def test_fixture_roles_are_the_hooks_roles():
+	from .metadata import app_roles
+
+	assert app_roles() == set(hooks.CIS_ROLES)
