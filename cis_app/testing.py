@@ -1,0 +1,183 @@
+"""Factories for the integration tests (FrappeTestCase). Synthetic data only."""
+
+from __future__ import annotations
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+
+def make_user(email: str, *roles: str) -> str:
+	"""A System User with ``roles`` (created once, roles topped up)."""
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"send_welcome_email": 0,
+				"user_type": "System User",
+			}
+		)
+		user.flags.no_welcome_mail = True
+		user.insert(ignore_permissions=True)
+	user = frappe.get_doc("User", email)
+	missing = [role for role in roles if role not in {r.role for r in user.roles}]
+	if missing:
+		user.add_roles(*missing)
+	return email
+
+
+def make_affiliate(name: str = "_Test Affiliate", staff: list[tuple] | None = None) -> str:
+	if not frappe.db.exists("Affiliate", name):
+		frappe.get_doc({"doctype": "Affiliate", "affiliate_name": name, "state": "TX"}).insert(
+			ignore_permissions=True
+		)
+	for user, role in staff or []:
+		doc = frappe.get_doc("Affiliate", name)
+		doc.append("staff", {"user": user, "staff_role": role})
+		doc.save(ignore_permissions=True)
+	return name
+
+
+def make_district(name: str = "_Test District", affiliate: str = "_Test Affiliate") -> str:
+	if not frappe.db.exists("School District", name):
+		frappe.get_doc({"doctype": "School District", "district_name": name, "affiliate": affiliate}).insert(
+			ignore_permissions=True
+		)
+	return name
+
+
+def make_site(
+	name: str,
+	affiliate: str = "_Test Affiliate",
+	district: str | None = "_Test District",
+	staff: list[tuple] | None = None,
+	is_active: int = 1,
+) -> str:
+	"""A site, with ``staff`` rows ``(user, role)`` or ``(user, role, from_date, to_date)``."""
+	if not frappe.db.exists("Site", name):
+		frappe.get_doc(
+			{
+				"doctype": "Site",
+				"site_name": name,
+				"affiliate": affiliate,
+				"school_district": district,
+				"site_type": "School" if district else "Community Site",
+				"school_level": "Middle",
+				"is_active": is_active,
+			}
+		).insert(ignore_permissions=True)
+	if staff:
+		site = frappe.get_doc("Site", name)
+		for row in staff:
+			user, role, *period = row
+			from_date, to_date = [*period, None, None][:2]
+			site.append(
+				"staff", {"user": user, "staff_role": role, "from_date": from_date, "to_date": to_date}
+			)
+		site.save(ignore_permissions=True)
+	return name
+
+
+def make_school_year(name: str | None = None, start: str | None = None, end: str | None = None) -> str:
+	"""The school year around today by default (Aug to May of the surrounding years)."""
+	if name is None:
+		today = frappe.utils.getdate(nowdate())
+		first = today.year if today.month >= 8 else today.year - 1
+		name, start, end = f"{first}-{first + 1}", f"{first}-08-01", f"{first + 1}-07-31"
+	if not frappe.db.exists("School Year", name):
+		frappe.get_doc(
+			{
+				"doctype": "School Year",
+				"school_year_name": name,
+				"year_start_date": start,
+				"year_end_date": end,
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+_student_counter = [0]
+
+
+def make_student(site: str, **values) -> frappe._dict:
+	_student_counter[0] += 1
+	number = _student_counter[0]
+	doc = frappe.get_doc(
+		{
+			"doctype": "Student",
+			"site": site,
+			"first_name": values.pop("first_name", f"Test{number}"),
+			"last_name": values.pop("last_name", "Student"),
+			"district_student_id": values.pop("district_student_id", f"T-{frappe.generate_hash(length=8)}"),
+			"grade_level": values.pop("grade_level", "7"),
+			**values,
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	return doc
+
+
+def make_consent(student: str, scope: str = "Case Management", school_year: str | None = None, **values):
+	return frappe.get_doc(
+		{
+			"doctype": "Student Consent",
+			"student": student,
+			"scope": scope,
+			"school_year": school_year or make_school_year(),
+			"guardian_name": "Test Guardian",
+			"signed_date": values.pop("signed_date", add_days(nowdate(), -10)),
+			**values,
+		}
+	).insert(ignore_permissions=True)
+
+
+class TwoSites:
+	"""Two sites of one affiliate, a coordinator at each, and a user for every other role.
+
+	Call ``TwoSites.build()`` in ``setUpClass``; the attributes name the records.
+	"""
+
+	affiliate = "_Test Affiliate"
+	district = "_Test District"
+	site_a = "_Test Site A"
+	site_b = "_Test Site B"
+	coordinator_a = "cis-coordinator-a@example.com"
+	coordinator_b = "cis-coordinator-b@example.com"
+	coordinator_none = "cis-coordinator-none@example.com"
+	program_manager = "cis-program-manager@example.com"
+	admin = "cis-admin@example.com"
+	partner_manager = "cis-partner-manager@example.com"
+	evaluator = "cis-evaluator@example.com"
+
+	@classmethod
+	def build(cls) -> type[TwoSites]:
+		make_user(cls.coordinator_a, "Site Coordinator")
+		make_user(cls.coordinator_b, "Site Coordinator")
+		make_user(cls.coordinator_none, "Site Coordinator")
+		make_user(cls.program_manager, "Program Manager")
+		make_user(cls.admin, "CIS Administrator")
+		make_user(cls.partner_manager, "Partner Manager")
+		make_user(cls.evaluator, "Evaluator")
+		make_affiliate(cls.affiliate)
+		affiliate = frappe.get_doc("Affiliate", cls.affiliate)
+		if not affiliate.staff:
+			affiliate.append("staff", {"user": cls.admin, "staff_role": "CIS Administrator"})
+			affiliate.append("staff", {"user": cls.partner_manager, "staff_role": "Partner Manager"})
+			affiliate.append("staff", {"user": cls.evaluator, "staff_role": "Evaluator"})
+			affiliate.save(ignore_permissions=True)
+		make_district(cls.district, cls.affiliate)
+		if not frappe.db.exists("Site", cls.site_a):
+			make_site(
+				cls.site_a,
+				cls.affiliate,
+				cls.district,
+				staff=[(cls.coordinator_a, "Site Coordinator"), (cls.program_manager, "Program Manager")],
+			)
+			make_site(
+				cls.site_b, cls.affiliate, cls.district, staff=[(cls.coordinator_b, "Site Coordinator")]
+			)
+		from cis_app.permissions import clear_scope_cache
+
+		clear_scope_cache()
+		return cls
