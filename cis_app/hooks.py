@@ -4,7 +4,8 @@ app_publisher = "cis_app contributors"
 app_description = "Integrated student supports for Communities In Schools-style affiliates"
 app_email = "cis_app@example.org"
 app_license = "mit"
-required_apps = ["frappe"]
+# Frappe itself is always present; naming it here makes install-app look it up on GitHub.
+required_apps = []
 
 # Roles are the same on every site: fixtures, filtered to ours.
 CIS_ROLES = [
@@ -32,9 +33,16 @@ permission_query_conditions = {
 }
 has_permission = {doctype: "cis_app.permissions.has_scoped_permission" for doctype in _SCOPED}
 
+override_whitelisted_methods = {
+	"frappe.client.get_count": "cis_app.overrides.get_count",
+}
+
 doc_events = {
 	"DocShare": {
 		"validate": "cis_app.permissions.validate_share",
+	},
+	"ToDo": {
+		"validate": "cis_app.permissions.validate_assignment",
 	},
 }
 

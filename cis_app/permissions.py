@@ -230,3 +230,25 @@ def validate_share(doc, method=None) -> None:
 		ShareNotAllowedError,
 		title=_("Not Permitted"),
 	)
+
+
+def validate_assignment(doc, method=None) -> None:
+	"""ToDo ``validate`` hook: a scoped record can only be assigned to staff who may read it.
+
+	Frappe would otherwise create the ToDo and then share the record with the assignee.
+	"""
+	if doc.reference_type not in SCOPED_DOCTYPES or not doc.reference_name or not doc.allocated_to:
+		return
+	target = frappe.get_doc(doc.reference_type, doc.reference_name)
+	role_perms = frappe.permissions.get_role_permissions(
+		frappe.get_meta(doc.reference_type), user=doc.allocated_to
+	)
+	if role_perms.get("read") and has_scoped_permission(target, "read", doc.allocated_to):
+		return
+	frappe.throw(
+		_(
+			"{0} cannot be assigned to {1}: they do not serve site {2}. Add the user to the site's staff first."
+		).format(_(doc.reference_type), frappe.bold(doc.allocated_to), frappe.bold(site_of(target) or "")),
+		ShareNotAllowedError,
+		title=_("Not Permitted"),
+	)

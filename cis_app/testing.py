@@ -54,7 +54,15 @@ def make_site(
 	staff: list[tuple] | None = None,
 	is_active: int = 1,
 ) -> str:
-	"""A site, with ``staff`` rows ``(user, role)`` or ``(user, role, from_date, to_date)``."""
+	"""A site, with ``staff`` rows ``(user, role)`` or ``(user, role, from_date, to_date)``.
+
+	A new site is inserted with its staff in one save; an existing one gets the rows appended.
+	"""
+	rows = []
+	for row in staff or []:
+		user, role, *period = row
+		from_date, to_date = [*period, None, None][:2]
+		rows.append({"user": user, "staff_role": role, "from_date": from_date, "to_date": to_date})
 	if not frappe.db.exists("Site", name):
 		frappe.get_doc(
 			{
@@ -65,16 +73,13 @@ def make_site(
 				"site_type": "School" if district else "Community Site",
 				"school_level": "Middle",
 				"is_active": is_active,
+				"staff": rows,
 			}
 		).insert(ignore_permissions=True)
-	if staff:
+	elif rows:
 		site = frappe.get_doc("Site", name)
-		for row in staff:
-			user, role, *period = row
-			from_date, to_date = [*period, None, None][:2]
-			site.append(
-				"staff", {"user": user, "staff_role": role, "from_date": from_date, "to_date": to_date}
-			)
+		for row in rows:
+			site.append("staff", row)
 		site.save(ignore_permissions=True)
 	return name
 

@@ -90,6 +90,15 @@ class TestStudentRestAPI(FrappeTestCase):
 		self.assertEqual(self.list_names(self.net.coordinator_b), (200, {self.student_b}))
 		self.assertEqual(self.list_names(self.net.coordinator_none), (200, set()))
 
+	def test_count_method_is_scoped(self):
+		response = http(
+			"get",
+			"/api/method/frappe.client.get_count",
+			self.tokens[self.net.coordinator_a],
+			query_string={"doctype": "Student", "filters": frappe.as_json([["last_name", "=", LAST_NAME]])},
+		)
+		self.assertEqual((response.status_code, response.json["message"]), (200, 1))
+
 	def test_single(self):
 		ok = http("get", f"/api/resource/Student/{self.student_a}", self.tokens[self.net.coordinator_a])
 		self.assertEqual(ok.status_code, 200)

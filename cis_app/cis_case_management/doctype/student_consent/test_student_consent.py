@@ -41,9 +41,12 @@ class TestStudentConsent(FrappeTestCase):
 			self.student_a, signed_date=add_days(nowdate(), -30), expiry_date=add_days(nowdate(), -1)
 		)
 		self.assertEqual(expired.status, "Expired")
-		self.assertFalse(has_valid_consent(self.student_b, "Case Management", self.year))
-		make_consent(self.student_b)
-		self.assertTrue(has_valid_consent(self.student_b, "Case Management", self.year))
+		fresh = make_student(self.net.site_b).name
+		self.assertFalse(has_valid_consent(fresh, "Case Management", self.year))
+		make_consent(fresh, scope="Media Release")
+		self.assertFalse(has_valid_consent(fresh, "Case Management", self.year))
+		make_consent(fresh)
+		self.assertTrue(has_valid_consent(fresh, "Case Management", self.year))
 
 	def test_daily_refresh_expires_consents(self):
 		consent = make_consent(self.student_a)
