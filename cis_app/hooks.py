@@ -27,7 +27,23 @@ before_uninstall = "cis_app.install.before_uninstall"
 
 # Permissions: one rule per scoped DocType serves both hooks (cis_app.permissions.SCOPED_DOCTYPES)
 # -----------
-_SCOPED = ["Student", "Student Consent", "Student Guardian"]
+_SCOPED = [
+	"Student",
+	"Student Guardian",
+	"Student Consent",
+	"Needs Assessment",
+	"Needs Assessment Item",
+	"Support Plan",
+	"Support Plan Goal",
+	"Support Plan Support",
+	"School-wide Activity",
+	"Group Session",
+	"Group Session Attendee",
+	"Student Check-In",
+	"Student Check-In Goal Update",
+	"Student Data Point",
+	"Student Year-End Status",
+]
 permission_query_conditions = {
 	doctype: "cis_app.permissions.get_permission_query_conditions" for doctype in _SCOPED
 }

@@ -33,20 +33,35 @@ class ScopeRule:
 	"""Where a scoped DocType's site comes from.
 
 	``site_field``: the column holding the site (indexed, used by list conditions).
-	``student_field``: when set, the authoritative site is the linked student's, not the stored one
-	(the stored site is a denormalised copy kept for fast lists).
+	``student_field``: when set and filled, the authoritative site is the linked student's, not the
+	stored one (the stored site is a denormalised copy kept for fast lists).
 	``parent_doctype``: for child tables, rows are scoped through their parent.
+	``affiliate_field``: rows without a site (a community needs assessment) are visible to the staff
+	of any site of that affiliate.
 	"""
 
 	site_field: str | None = "site"
 	student_field: str | None = None
 	parent_doctype: str | None = None
+	affiliate_field: str | None = None
 
 
 SCOPED_DOCTYPES: dict[str, ScopeRule] = {
 	"Student": ScopeRule(site_field="site"),
-	"Student Consent": ScopeRule(site_field="site", student_field="student"),
 	"Student Guardian": ScopeRule(site_field=None, parent_doctype="Student"),
+	"Student Consent": ScopeRule(student_field="student"),
+	"Needs Assessment": ScopeRule(student_field="student", affiliate_field="affiliate"),
+	"Needs Assessment Item": ScopeRule(site_field=None, parent_doctype="Needs Assessment"),
+	"Support Plan": ScopeRule(student_field="student"),
+	"Support Plan Goal": ScopeRule(site_field=None, parent_doctype="Support Plan"),
+	"Support Plan Support": ScopeRule(site_field=None, parent_doctype="Support Plan"),
+	"School-wide Activity": ScopeRule(),
+	"Group Session": ScopeRule(),
+	"Group Session Attendee": ScopeRule(site_field=None, parent_doctype="Group Session"),
+	"Student Check-In": ScopeRule(student_field="student"),
+	"Student Check-In Goal Update": ScopeRule(site_field=None, parent_doctype="Student Check-In"),
+	"Student Data Point": ScopeRule(student_field="student"),
+	"Student Year-End Status": ScopeRule(student_field="student"),
 }
 
 
@@ -122,15 +137,22 @@ def site_condition(doctype: str, user: str | None = None) -> str:
 	rule = SCOPED_DOCTYPES[doctype]
 	sites = get_permitted_sites(user)
 	if rule.parent_doctype:
-		parent_rule = SCOPED_DOCTYPES[rule.parent_doctype]
-		inner = sql_in_condition(
-			f"`tab{rule.parent_doctype}`.`{parent_rule.site_field}`", sites, frappe.db.escape
-		)
+		parent = rule.parent_doctype
 		return (
-			f"`tab{doctype}`.`parent` in (select `tab{rule.parent_doctype}`.`name` "
-			f"from `tab{rule.parent_doctype}` where {inner})"
+			f"`tab{doctype}`.`parent` in (select `tab{parent}`.`name` from `tab{parent}` "
+			f"where {site_condition(parent, user)})"
 		)
-	return sql_in_condition(f"`tab{doctype}`.`{rule.site_field}`", sites, frappe.db.escape)
+	condition = sql_in_condition(f"`tab{doctype}`.`{rule.site_field}`", sites, frappe.db.escape)
+	if rule.affiliate_field:
+		affiliates = get_permitted_affiliates(user)
+		if affiliates:
+			in_affiliate = sql_in_condition(
+				f"`tab{doctype}`.`{rule.affiliate_field}`", affiliates, frappe.db.escape
+			)
+			condition = (
+				f"({condition} or (ifnull(`tab{doctype}`.`{rule.site_field}`, '') = '' and {in_affiliate}))"
+			)
+	return condition
 
 
 def get_permission_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
@@ -147,12 +169,10 @@ def site_of(doc) -> str | None:
 	if rule.parent_doctype:
 		if not doc.get("parent"):
 			return None
-		return frappe.db.get_value(
-			rule.parent_doctype, doc.parent, SCOPED_DOCTYPES[rule.parent_doctype].site_field
-		)
-	if rule.student_field:
-		student = doc.get(rule.student_field)
-		return frappe.db.get_value("Student", student, "site") if student else None
+		parent = frappe.get_doc(rule.parent_doctype, doc.parent)
+		return site_of(parent)
+	if rule.student_field and doc.get(rule.student_field):
+		return frappe.db.get_value("Student", doc.get(rule.student_field), "site")
 	return doc.get(rule.site_field)
 
 
@@ -176,6 +196,9 @@ def has_scoped_permission(doc, ptype: str | None = None, user: str | None = None
 	sites = get_permitted_sites(user)
 	site = site_of(doc)
 	if site is None:
+		rule = SCOPED_DOCTYPES[doc.doctype]
+		if rule.affiliate_field and doc.get(rule.affiliate_field):
+			return doc.get(rule.affiliate_field) in get_permitted_affiliates(user)
 		return bool(doc.is_new() and sites)
 	if site not in sites:
 		return False

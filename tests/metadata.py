@@ -135,3 +135,36 @@ def hooks_text() -> str:
 def class_name(doctype: str) -> str:
 	# Frappe: doctype.replace(" ", "").replace("-", "")
 	return re.sub(r"[^A-Za-z0-9_]", "", doctype.replace(" ", "").replace("-", ""))
+
+
+MATRIX_ROLES = ("CIS Administrator", "Program Manager", "Site Coordinator", "Partner Manager", "Evaluator")
+MATRIX_BEGIN = "<!-- permission-matrix:begin -->"
+MATRIX_END = "<!-- permission-matrix:end -->"
+
+
+def permission_matrix() -> str:
+	"""The README's role x DocType table, built from the DocType JSON (R read, W write, C create,
+	D delete, S submit; a trailing + means the role also reads the higher-permlevel sensitive fields)."""
+	lines = ["| DocType | " + " | ".join(MATRIX_ROLES) + " |", "|---" * (len(MATRIX_ROLES) + 1) + "|"]
+	for name, dt in sorted(doctypes().items()):
+		if dt.get("istable"):
+			continue
+		cells = []
+		for role in MATRIX_ROLES:
+			level0 = [p for p in dt["permissions"] if p["role"] == role and not p.get("permlevel")]
+			higher = [
+				p for p in dt["permissions"] if p["role"] == role and p.get("permlevel") and p.get("read")
+			]
+			letters = ""
+			for key, letter in (
+				("read", "R"),
+				("write", "W"),
+				("create", "C"),
+				("delete", "D"),
+				("submit", "S"),
+			):
+				if any(p.get(key) for p in level0):
+					letters += letter
+			cells.append((letters or "-") + ("+" if higher else ""))
+		lines.append(f"| {name} | " + " | ".join(cells) + " |")
+	return "\n".join(lines)

@@ -162,3 +162,28 @@ def test_fixture_roles_are_the_hooks_roles():
 	from .metadata import app_roles
 
 	assert app_roles() == set(hooks.CIS_ROLES)
+
+
+def _carries_students(name, seen=()):
+	"""True if the DocType or any of its child tables links to Student."""
+	for field in DOCTYPES[name]["fields"]:
+		if field["fieldtype"] == "Link" and field.get("options") == "Student":
+			return True
+		if field["fieldtype"] in ("Table", "Table MultiSelect") and field["options"] not in seen:
+			if _carries_students(field["options"], (*seen, name)):
+				return True
+	return name == "Student"
+
+
+def test_roles_outside_the_school_read_nothing_that_names_a_student():
+	for name, dt in DOCTYPES.items():
+		if dt.get("istable") or not _carries_students(name):
+			continue
+		roles = {p["role"] for p in dt["permissions"] if p.get("read")}
+		assert not roles & {"Partner Manager", "Evaluator", "Guest", "All"}, name
+
+
+def test_every_doctype_that_names_a_student_is_site_scoped():
+	for name, dt in DOCTYPES.items():
+		if _carries_students(name) and not dt.get("istable"):
+			assert name in hooks.permission_query_conditions, f"{name} names students but is not scoped"
