@@ -49,3 +49,31 @@ class ShareNotAllowedError(frappe.PermissionError):
 
 class AppClashError(frappe.ValidationError):
 	"""Another installed app already owns a DocType name cis_app needs."""
+
+
+class OutsideSchoolYearError(CISValidationError):
+	pass
+
+
+class InvalidGoalError(CISValidationError):
+	pass
+
+
+class ConsentRequiredError(CISValidationError):
+	"""A Tier 3 plan (or a partner share) without a valid consent on file."""
+
+
+class RosterSiteError(CISValidationError):
+	pass
+
+
+class InvalidDataPointError(CISValidationError):
+	pass
+
+
+class WrongTierError(CISValidationError):
+	pass
+
+
+class InvalidThresholdsError(CISValidationError):
+	pass

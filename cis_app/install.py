@@ -60,8 +60,11 @@ def before_install() -> None:
 
 
 def after_install() -> None:
+	from cis_app.workflows import create_default_workflows
+
 	create_default_settings()
 	create_support_types()
+	create_default_workflows()
 
 
 def create_default_settings() -> None:
@@ -112,7 +115,9 @@ def before_uninstall() -> None:
 	doctypes = app_doctypes()
 	frappe.db.delete("DocShare", {"share_doctype": ["in", doctypes]})
 	frappe.db.delete("ToDo", {"reference_type": ["in", doctypes]})
-	frappe.db.delete("Workflow", {"document_type": ["in", doctypes]})
+	from cis_app.workflows import remove_default_workflows
+
+	remove_default_workflows(doctypes)
 	from cis_app.hooks import CIS_ROLES
 
 	for role in CIS_ROLES:

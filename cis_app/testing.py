@@ -186,3 +186,54 @@ class TwoSites:
 
 		clear_scope_cache()
 		return cls
+
+
+def make_support_plan(
+	student: str, goals: list[dict] | None = None, school_year: str | None = None, **values
+):
+	"""A Student support plan in Draft with ``goals`` (default: attendance 90 -> 95, up)."""
+	return frappe.get_doc(
+		{
+			"doctype": "Support Plan",
+			"plan_type": "Student",
+			"student": student,
+			"school_year": school_year or make_school_year(),
+			"goals": goals
+			if goals is not None
+			else [
+				{
+					"area": "Attendance",
+					"metric": "Attendance Rate (%)",
+					"baseline": 90,
+					"target": 95,
+					"direction": "Up",
+				}
+			],
+			**values,
+		}
+	).insert(ignore_permissions=True)
+
+
+def make_data_point(student: str, **values):
+	return frappe.get_doc(
+		{
+			"doctype": "Student Data Point",
+			"student": student,
+			"as_of_date": values.pop("as_of_date", nowdate()),
+			**values,
+		}
+	).insert(ignore_permissions=True)
+
+
+def act(doc, action: str, user: str):
+	"""Apply a workflow action as ``user`` (as the desk's action menu does)."""
+	from frappe.model.workflow import apply_workflow
+
+	from cis_app.permissions import clear_scope_cache
+
+	clear_scope_cache()
+	frappe.set_user(user)
+	try:
+		return apply_workflow(doc.as_dict() if hasattr(doc, "as_dict") else doc, action)
+	finally:
+		frappe.set_user("Administrator")

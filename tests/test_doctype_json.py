@@ -1,6 +1,7 @@
 """Every DocType's JSON is consistent with itself, with the other DocTypes and with the app."""
 
 import ast
+import json
 
 import pytest
 
@@ -187,3 +188,52 @@ def test_every_doctype_that_names_a_student_is_site_scoped():
 	for name, dt in DOCTYPES.items():
 		if _carries_students(name) and not dt.get("istable"):
 			assert name in hooks.permission_query_conditions, f"{name} names students but is not scoped"
+
+
+def test_reports_are_consistent():
+	from .metadata import json_files, known_roles
+
+	reports = json_files("report")
+	assert "Caseload" in reports
+	for name, report in reports.items():
+		path = report["_path"]
+		assert report["ref_doctype"] in DOCTYPES, name
+		assert report["module"] in modules()
+		assert path.parent.parent.parent.name == scrub(report["module"])
+		assert {r["role"] for r in report["roles"]} <= known_roles()
+		if report["report_type"] == "Script Report":
+			source = path.with_suffix(".py").read_text()
+			assert "def execute(" in source
+			assert (path.parent / f"test_{path.parent.name}.py").exists(), f"{name} has no test"
+		# reports naming students are not for roles outside the school
+		if DOCTYPES[report["ref_doctype"]] and _carries_students(report["ref_doctype"]):
+			assert not {r["role"] for r in report["roles"]} & {"Partner Manager", "Evaluator"}, name
+
+
+def test_workspaces_link_only_to_what_exists():
+	from .metadata import json_files, known_roles
+
+	reports = json_files("report")
+	for name, workspace in json_files("workspace").items():
+		for link in workspace["links"]:
+			if link["type"] != "Link":
+				continue
+			target = reports if link["link_type"] == "Report" else DOCTYPES
+			assert link["link_to"] in target, f"{name}: {link['link_to']}"
+		for shortcut in workspace["shortcuts"]:
+			if shortcut["type"] == "DocType":
+				assert shortcut["link_to"] in DOCTYPES
+			elif shortcut["type"] == "Report":
+				assert shortcut["link_to"] in reports
+			elif shortcut["type"] == "URL":
+				slug = shortcut["url"].split("/")[2]
+				assert any(scrub(d).replace("_", "-") == slug for d in DOCTYPES), shortcut["url"]
+		content = json.loads(workspace["content"])
+		shortcut_names = {s["label"] for s in workspace["shortcuts"]}
+		card_names = {link["label"] for link in workspace["links"] if link["type"] == "Card Break"}
+		for block in content:
+			if block["type"] == "shortcut":
+				assert block["data"]["shortcut_name"] in shortcut_names
+			if block["type"] == "card":
+				assert block["data"]["card_name"] in card_names
+		assert {r["role"] for r in workspace["roles"]} <= known_roles()

@@ -1,8 +1,180 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
 
+import frappe
+import pandas as pd
+from frappe import _, _lt
 from frappe.model.document import Document
+from frappe.utils import getdate, nowdate
+
+from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent
+from cis_app.core.consent import SCOPE_CASE_MANAGEMENT
+from cis_app.core.goals import MET_OR_PROGRESSING, goal_problem, progress_frame
+from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, WrongTierError
+from cis_app.permissions import check_in_scope
+from cis_app.settings import get_goal_tolerance, validate_within_school_year
+
+GOAL_PROBLEMS = {
+	"missing_values": _lt("Row {0}: enter both the baseline and the target."),
+	"unknown_direction": _lt("Row {0}: choose whether up or down is better."),
+	"target_equals_baseline": _lt(
+		"Row {0}: the target equals the baseline ({1}), so progress cannot be measured. Set a target that asks for a change."
+	),
+	"direction_contradicts": _lt(
+		"Row {0}: better is {2}, but the target ({3}) is on the other side of the baseline ({1}). Fix the target or the direction."
+	),
+}
+# statuses in which a student plan is delivering Tier 3 services and so needs consent
+CONSENT_STATUSES = ("Active", "Under Review")
+CLOSED = "Closed"
 
 
 class SupportPlan(Document):
-	pass
+	def validate(self):
+		check_in_scope(self)
+		self.set_plan_scope()
+		self.validate_dates()
+		self.validate_goals()
+		self.set_progress()
+		self.validate_supports()
+		self.validate_consent()
+		self.validate_closure()
+
+	def set_plan_scope(self):
+		if self.plan_type == "Student":
+			if not self.student:
+				frappe.throw(_("Choose the student this plan is for."), frappe.MandatoryError)
+			self.site = frappe.db.get_value("Student", self.student, "site")
+		else:
+			self.student = None
+			self.student_name = None
+
+	def validate_dates(self):
+		from cis_app.validation import validate_date_range
+
+		validate_date_range(self, "start_date", "end_date")
+		validate_within_school_year(self, self.school_year, ["start_date", "end_date"])
+		for row in self.supports:
+			validate_date_range(row, "start_date", "end_date", _("Supports row {0}").format(row.idx))
+
+	def validate_goals(self):
+		for goal in self.goals:
+			problem = goal_problem(goal.baseline, goal.target, goal.direction)
+			if problem:
+				frappe.throw(
+					str(GOAL_PROBLEMS[problem]).format(
+						goal.idx, goal.baseline, _(goal.direction or ""), goal.target
+					),
+					InvalidGoalError,
+					title=_("Invalid Goal"),
+				)
+
+	def stamp_changed_values(self):
+		"""A goal's value counts as known once someone enters it (or a data point or check-in sets it).
+
+		Float fields cannot tell "0" from "not entered", so a value is known when it was changed."""
+		before = self.get_doc_before_save()
+		previous = {goal.name: goal.current_value for goal in (before.goals if before else [])}
+		for goal in self.goals:
+			if goal.name in previous:
+				changed = (goal.current_value or 0) != (previous[goal.name] or 0)
+			else:
+				changed = bool(goal.current_value)
+			if changed:
+				goal.value_updated_on = nowdate()
+
+	def set_progress(self):
+		"""Each goal's progress from its current value (the core's rule); the plan's summary."""
+		self.stamp_changed_values()
+		exited = self.status == CLOSED or bool(self.exit_date)
+		if self.goals:
+			frame = pd.DataFrame(
+				[
+					{
+						"baseline": goal.baseline,
+						"target": goal.target,
+						"direction": goal.direction,
+						"current": goal.current_value if goal.value_updated_on else None,
+						"exited": exited,
+					}
+					for goal in self.goals
+				]
+			)
+			for goal, status in zip(self.goals, progress_frame(frame, get_goal_tolerance()), strict=True):
+				goal.progress_status = status or ""
+		self.goals_total = len(self.goals)
+		self.goals_on_track = len([g for g in self.goals if g.progress_status in MET_OR_PROGRESSING])
+		reviews = [getdate(g.next_review_date) for g in self.goals if g.next_review_date]
+		self.next_review_date = min(reviews) if reviews else None
+
+	def validate_supports(self):
+		for row in self.supports:
+			tier_number = int(row.tier.split()[-1])
+			if not frappe.db.get_value("Support Type", row.support_type, f"tier_{tier_number}"):
+				frappe.throw(
+					_(
+						"Supports row {0}: {1} is not offered as {2}. Choose another tier, or allow it in the Support Type."
+					).format(row.idx, frappe.bold(row.support_type), _(row.tier)),
+					WrongTierError,
+				)
+			if self.plan_type == "Student" and row.tier != "Tier 3":
+				continue
+			if self.plan_type == "School" and row.tier == "Tier 3":
+				frappe.throw(
+					_(
+						"Supports row {0}: a school-wide plan holds Tier 1 and Tier 2 supports; Tier 3 belongs in a student's plan."
+					).format(row.idx),
+					WrongTierError,
+				)
+			if row.provider_type != "Partner":
+				row.partner = None
+
+	def validate_consent(self):
+		"""A student plan delivers Tier 3 services only with a valid case-management consent."""
+		if self.plan_type != "Student" or self.status not in CONSENT_STATUSES:
+			return
+		if not (self.is_new() or self.has_value_changed("status") or self.has_value_changed("school_year")):
+			return
+		if not has_valid_consent(self.student, SCOPE_CASE_MANAGEMENT, self.school_year, on=nowdate()):
+			frappe.throw(
+				_(
+					"{0} has no valid case-management consent for {1}. Record the signed consent before activating the plan."
+				).format(frappe.bold(self.student_name or self.student), frappe.bold(self.school_year)),
+				ConsentRequiredError,
+				title=_("Consent Required"),
+			)
+
+	def validate_closure(self):
+		if self.status != CLOSED:
+			return
+		if not self.exit_date:
+			self.exit_date = nowdate()
+		if not self.exit_reason:
+			frappe.throw(_("Choose an exit reason before closing the plan."), frappe.MandatoryError)
+
+	def on_update(self):
+		self.update_student_case_management()
+
+	def update_student_case_management(self):
+		"""An active student plan makes the student case-managed (Tier 3)."""
+		if (
+			self.plan_type == "Student"
+			and self.status in CONSENT_STATUSES
+			and self.has_value_changed("status")
+		):
+			frappe.db.set_value("Student", self.student, "is_case_managed", 1)
+
+
+@frappe.whitelist()
+def get_goals(support_plan: str) -> list[dict]:
+	"""The plan's goals, for a check-in's goal updates (read permission on the plan required)."""
+	plan = frappe.get_doc("Support Plan", support_plan)
+	plan.check_permission("read")
+	return [
+		{
+			"goal": goal.name,
+			"goal_label": f"{_(goal.area)}: {goal.description or _(goal.metric)} ({goal.baseline} \u2192 {goal.target})",
+			"previous_value": goal.current_value,
+		}
+		for goal in plan.goals
+	]

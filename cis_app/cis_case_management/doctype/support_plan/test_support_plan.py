@@ -1,0 +1,224 @@
+# Copyright (c) 2026, cis_app contributors and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe.model.workflow import WorkflowTransitionError
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_days, nowdate
+
+from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, OutsideSchoolYearError, WrongTierError
+from cis_app.permissions import clear_scope_cache
+from cis_app.testing import (
+	TwoSites,
+	act,
+	make_consent,
+	make_data_point,
+	make_school_year,
+	make_student,
+	make_support_plan,
+)
+
+
+class TestSupportPlan(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.net = TwoSites.build()
+		cls.year = make_school_year()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def consented_student(self, site=None):
+		student = make_student(site or self.net.site_a)
+		make_consent(student.name, school_year=self.year)
+		return student.name
+
+	def test_goal_with_target_equal_to_baseline_is_refused(self):
+		student = make_student(self.net.site_a).name
+		count = frappe.db.count("Support Plan")
+		with self.assertRaises(InvalidGoalError):
+			make_support_plan(
+				student,
+				[{"area": "Attendance", "metric": "Other", "baseline": 90, "target": 90, "direction": "Up"}],
+			)
+		with self.assertRaises(InvalidGoalError):
+			make_support_plan(
+				student,
+				[{"area": "Behavior", "metric": "Other", "baseline": 4, "target": 5, "direction": "Down"}],
+			)
+		self.assertEqual(frappe.db.count("Support Plan"), count)
+
+	def test_dates_outside_the_school_year_are_refused(self):
+		student = make_student(self.net.site_a).name
+		end = frappe.db.get_value("School Year", self.year, "year_end_date")
+		with self.assertRaises(OutsideSchoolYearError):
+			make_support_plan(student, start_date=add_days(end, 1))
+
+	def test_school_plan_cannot_hold_tier_3(self):
+		plan = frappe.get_doc(
+			{
+				"doctype": "Support Plan",
+				"plan_type": "School",
+				"site": self.net.site_a,
+				"school_year": self.year,
+				"supports": [{"support_type": "Case Management Meeting", "tier": "Tier 3"}],
+			}
+		)
+		with self.assertRaises(WrongTierError):
+			plan.insert()
+		plan.supports[0].update({"support_type": "Attendance Club", "tier": "Tier 1"})
+		with self.assertRaises(WrongTierError):  # Attendance Club is a Tier 2 support
+			plan.insert()
+
+	def test_full_workflow_by_the_right_roles(self):
+		student = self.consented_student()
+		plan = make_support_plan(student)
+		self.assertEqual((plan.workflow_state, plan.status), ("Draft", "Draft"))
+		plan = act(plan, "Request Approval", self.net.coordinator_a)
+		self.assertEqual(plan.status, "Pending Approval")
+		plan = act(plan, "Return", self.net.program_manager)
+		self.assertEqual(plan.status, "Draft")
+		plan = act(plan, "Request Approval", self.net.coordinator_a)
+		plan = act(plan, "Approve", self.net.program_manager)
+		self.assertEqual((plan.workflow_state, plan.status), ("Active", "Active"))
+		self.assertEqual(frappe.db.get_value("Student", student, "is_case_managed"), 1)
+		plan = act(plan, "Start Review", self.net.coordinator_a)
+		self.assertEqual(plan.status, "Under Review")
+		plan = act(plan, "Resume", self.net.coordinator_a)
+		self.assertEqual(plan.status, "Active")
+		frappe.db.set_value("Support Plan", plan.name, "exit_reason", "Goals Met")
+		plan = act(plan, "Close", self.net.coordinator_a)
+		self.assertEqual(plan.status, "Closed")
+		self.assertEqual(str(plan.exit_date), nowdate())
+
+	def test_wrong_roles_are_refused(self):
+		plan = make_support_plan(self.consented_student())
+		with self.assertRaises(WorkflowTransitionError):
+			act(plan, "Approve", self.net.coordinator_a)  # not from Draft, and not a coordinator's action
+		plan = act(plan, "Request Approval", self.net.coordinator_a)
+		with self.assertRaises(WorkflowTransitionError):
+			act(plan, "Approve", self.net.coordinator_a)
+		self.assertEqual(frappe.db.get_value("Support Plan", plan.name, "status"), "Pending Approval")
+		# a coordinator of another site cannot even act on it
+		with self.assertRaises(frappe.PermissionError):
+			act(plan, "Return", self.net.coordinator_b)
+		self.assertEqual(frappe.db.get_value("Support Plan", plan.name, "status"), "Pending Approval")
+
+	def test_closing_needs_an_exit_reason(self):
+		plan = make_support_plan(self.consented_student())
+		plan = act(plan, "Request Approval", self.net.coordinator_a)
+		plan = act(plan, "Approve", self.net.program_manager)
+		with self.assertRaises(frappe.MandatoryError):
+			act(plan, "Close", self.net.coordinator_a)
+		self.assertEqual(frappe.db.get_value("Support Plan", plan.name, "status"), "Active")
+
+	def test_consent_gate(self):
+		student = make_student(self.net.site_a).name
+		plan = make_support_plan(student)
+		plan = act(plan, "Request Approval", self.net.coordinator_a)
+		with self.assertRaises(ConsentRequiredError):
+			act(plan, "Approve", self.net.program_manager)
+		self.assertEqual(frappe.db.get_value("Support Plan", plan.name, "status"), "Pending Approval")
+		# a revoked consent does not count, nor one for another year or scope
+		make_consent(student, school_year=self.year, revoked_date=nowdate())
+		make_consent(student, scope="Media Release", school_year=self.year)
+		with self.assertRaises(ConsentRequiredError):
+			act(plan, "Approve", self.net.program_manager)
+		make_consent(student, school_year=self.year)
+		plan = act(plan, "Approve", self.net.program_manager)
+		self.assertEqual(plan.status, "Active")
+
+	def test_goal_progress_follows_data_points(self):
+		plan = make_support_plan(
+			self.consented_student(),
+			goals=[
+				{
+					"area": "Attendance",
+					"metric": "Attendance Rate (%)",
+					"baseline": 90,
+					"target": 95,
+					"direction": "Up",
+				},
+				{
+					"area": "Behavior",
+					"metric": "Out-of-School Suspensions",
+					"baseline": 4,
+					"target": 2,
+					"direction": "Down",
+				},
+				{"area": "Other", "metric": "Other", "baseline": 1, "target": 3, "direction": "Up"},
+			],
+		)
+		self.assertEqual([g.progress_status for g in plan.goals], ["", "", ""])
+		make_data_point(plan.student, days_enrolled=100, days_absent=7, suspensions=4)
+		plan.reload()
+		self.assertEqual([g.current_value for g in plan.goals][:2], [93, 4])
+		self.assertEqual(
+			[g.progress_status for g in plan.goals], ["Progressing", "No Progress, Positive", ""]
+		)
+		self.assertEqual((plan.goals_total, plan.goals_on_track), (3, 1))
+		make_data_point(
+			plan.student, days_enrolled=120, days_absent=5, suspensions=2, as_of_date=add_days(nowdate(), 0)
+		)
+		plan.reload()
+		self.assertEqual([g.progress_status for g in plan.goals][:2], ["Met", "Met"])
+		self.assertEqual(plan.goals_on_track, 2)
+
+	def test_coordinators_see_only_their_sites_plans(self):
+		mine = make_support_plan(make_student(self.net.site_a).name).name
+		theirs = make_support_plan(make_student(self.net.site_b).name).name
+		clear_scope_cache()
+		frappe.set_user(self.net.coordinator_a)
+		visible = set(frappe.get_list("Support Plan", filters={"name": ["in", [mine, theirs]]}, pluck="name"))
+		self.assertEqual(visible, {mine})
+		self.assertFalse(frappe.get_doc("Support Plan", theirs).has_permission("read"))
+		goals = frappe.get_list(
+			"Support Plan Goal", parent_doctype="Support Plan", filters={"parent": theirs}, fields=["name"]
+		)
+		self.assertEqual(goals, [])
+		for user in (self.net.evaluator, self.net.partner_manager):
+			frappe.set_user(user)
+			with self.assertRaises(frappe.PermissionError):
+				frappe.get_list("Support Plan")
+
+
+class TestWorkflowsSurviveMigrate(FrappeTestCase):
+	def test_admin_changes_to_a_workflow_survive_a_migrate(self):
+		from frappe.model.sync import sync_for
+		from frappe.utils.fixtures import sync_fixtures
+
+		from cis_app.install import after_install
+		from cis_app.patches.v0_1.create_default_workflows import execute as run_patch
+
+		workflow = frappe.get_doc("Workflow", "Support Plan Approval")
+		# the admin lets program managers close plans too, and renames a state's approver
+		workflow.append(
+			"transitions",
+			{
+				"state": "Active",
+				"action": "Close",
+				"next_state": "Closed",
+				"allowed": "Program Manager",
+				"allow_self_approval": 1,
+			},
+		)
+		for state in workflow.states:
+			if state.state == "Pending Approval":
+				state.allow_edit = "CIS Administrator"
+		workflow.save()
+		expected = (len(workflow.transitions), [s.allow_edit for s in workflow.states])
+
+		# what `bench migrate` runs for the app: schema sync, fixtures, hooks, (already-run) patches
+		sync_for("cis_app", force=True)
+		sync_fixtures("cis_app")
+		for hook in frappe.get_hooks("after_migrate", app_name="cis_app"):
+			frappe.get_attr(hook)()
+		run_patch()
+		after_install()  # even a reinstall's defaults step leaves it alone
+
+		workflow = frappe.get_doc("Workflow", "Support Plan Approval")
+		self.assertEqual((len(workflow.transitions), [s.allow_edit for s in workflow.states]), expected)
+		self.assertEqual(
+			frappe.db.count("Workflow", {"document_type": "Support Plan"}), 1, "no second default workflow"
+		)

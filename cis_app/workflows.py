@@ -1,0 +1,113 @@
+"""The default approval flows, as Frappe Workflows an admin edits in the UI (Workflow list).
+
+Created once (at install, and by a patch on sites installed before they existed), never updated
+afterwards: ``bench migrate`` keeps whatever states, transitions and approvers an admin set.
+Each state writes the plan's or assessment's ``status`` field (Workflow's "update field"), and the
+code keys its rules (the consent gate, closure) on ``status``, so renaming a state is safe as long as
+it still sets the status.
+"""
+
+from __future__ import annotations
+
+import frappe
+
+SC, PM, ADMIN = "Site Coordinator", "Program Manager", "CIS Administrator"
+
+NEEDS_ASSESSMENT = {
+	"workflow_name": "Needs Assessment Approval",
+	"document_type": "Needs Assessment",
+	"states": [
+		# state, style, role that may edit in this state, status it sets
+		("Draft", "Danger", SC, "Draft"),
+		("Submitted", "Warning", PM, "Submitted"),
+		("Approved", "Success", PM, "Approved"),
+		("Returned", "Info", SC, "Returned"),
+	],
+	"transitions": [
+		# from, action, to, allowed role
+		("Draft", "Submit", "Submitted", SC),
+		("Submitted", "Approve", "Approved", PM),
+		("Submitted", "Return", "Returned", PM),
+		("Returned", "Resubmit", "Submitted", SC),
+		("Submitted", "Approve", "Approved", ADMIN),
+		("Submitted", "Return", "Returned", ADMIN),
+	],
+}
+
+SUPPORT_PLAN = {
+	"workflow_name": "Support Plan Approval",
+	"document_type": "Support Plan",
+	"states": [
+		("Draft", "Danger", SC, "Draft"),
+		("Pending Approval", "Warning", PM, "Pending Approval"),
+		("Active", "Success", SC, "Active"),
+		("Under Review", "Info", SC, "Under Review"),
+		("Closed", "Inverse", PM, "Closed"),
+	],
+	"transitions": [
+		("Draft", "Request Approval", "Pending Approval", SC),
+		("Pending Approval", "Approve", "Active", PM),
+		("Pending Approval", "Return", "Draft", PM),
+		("Active", "Start Review", "Under Review", SC),
+		("Under Review", "Resume", "Active", SC),
+		("Under Review", "Close", "Closed", SC),
+		("Active", "Close", "Closed", SC),
+		("Pending Approval", "Approve", "Active", ADMIN),
+		("Pending Approval", "Return", "Draft", ADMIN),
+	],
+}
+
+DEFAULT_WORKFLOWS = (NEEDS_ASSESSMENT, SUPPORT_PLAN)
+
+
+def create_default_workflows() -> None:
+	"""Create each default workflow that does not exist yet (idempotent; never overwrites)."""
+	for definition in DEFAULT_WORKFLOWS:
+		if frappe.db.exists("Workflow", definition["workflow_name"]):
+			continue
+		for state, style, _role, _status in definition["states"]:
+			if not frappe.db.exists("Workflow State", state):
+				frappe.get_doc(
+					{"doctype": "Workflow State", "workflow_state_name": state, "style": style}
+				).insert(ignore_permissions=True)
+		for _from, action, _to, _role in definition["transitions"]:
+			if not frappe.db.exists("Workflow Action Master", action):
+				frappe.get_doc({"doctype": "Workflow Action Master", "workflow_action_name": action}).insert(
+					ignore_permissions=True
+				)
+		workflow = frappe.get_doc(
+			{
+				"doctype": "Workflow",
+				"workflow_name": definition["workflow_name"],
+				"document_type": definition["document_type"],
+				"workflow_state_field": "workflow_state",
+				"is_active": 1,
+				"send_email_alert": 0,
+				"states": [
+					{
+						"state": state,
+						"doc_status": "0",
+						"allow_edit": role,
+						"update_field": "status",
+						"update_value": status,
+					}
+					for state, _style, role, status in definition["states"]
+				],
+				"transitions": [
+					{
+						"state": from_state,
+						"action": action,
+						"next_state": to_state,
+						"allowed": role,
+						"allow_self_approval": 1,
+					}
+					for from_state, action, to_state, role in definition["transitions"]
+				],
+			}
+		)
+		workflow.insert(ignore_permissions=True)
+
+
+def remove_default_workflows(doctypes: list[str]) -> None:
+	for name in frappe.get_all("Workflow", filters={"document_type": ["in", doctypes]}, pluck="name"):
+		frappe.delete_doc("Workflow", name, force=True, ignore_permissions=True)
