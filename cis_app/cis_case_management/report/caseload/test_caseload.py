@@ -46,7 +46,7 @@ class TestCaseload(FrappeTestCase):
 	def test_coordinator_sees_own_caseload_with_plan_and_last_check_in(self):
 		clear_scope_cache()
 		frappe.set_user(self.net.coordinator_a)
-		columns, data, _message, chart, summary = execute({"school_year": self.year})
+		columns, data, _message, _chart, summary = execute({"school_year": self.year})
 		names = {row["name"] for row in data}
 		self.assertIn(self.mine, names)
 		self.assertNotIn(self.theirs, names)
