@@ -28,6 +28,7 @@ def make_demo(students: int = 2000) -> None:
 	make_users()
 	make_partners()
 	made = make_students(students, today)
+	make_cycle(today)
 	print(f"Demo affiliate created: {len(demo.SITES)} sites, {made} students, {len(demo.PARTNERS)} partners.")
 	print(f"Log in as any of {', '.join(u[0] for u in demo.USERS)} with password {demo.DEMO_PASSWORD!r}.")
 
@@ -171,3 +172,266 @@ def make_students(count: int, today) -> int:
 			frappe.get_doc({"doctype": "Student Consent", "student": student.name, **values}).insert()
 		made += 1
 	return made
+
+
+# ---------------------------------------------------------------- the support cycle
+
+TIER3_SUPPORTS = ("Tutoring", "Mentoring", "Counselling", "Family Engagement", "Case Management Meeting")
+
+
+def make_cycle(today) -> None:
+	"""A full previous school year and the current one up to today: assessments, plans moved
+	through the workflow, deliveries in the three tiers, data points and year-end statuses."""
+	import random
+
+	from frappe.model.workflow import apply_workflow
+
+	from cis_app.early_warning import recompute_all
+
+	rng = random.Random(11)
+	years = demo.school_years(today)
+	sites = site_names()
+	partners = [partner[0] for partner in demo.PARTNERS]
+	students = frappe.get_all(
+		"Student",
+		filters={"affiliate": demo.AFFILIATE},
+		fields=["name", "site", "grade_level", "is_case_managed"],
+		order_by="name",
+	)
+	for year in years:
+		last_day = min(year.end, today)
+		for site in sites:
+			make_school_assessment_and_plan(site, year, rng, apply_workflow)
+			make_school_wide_activities(site, year, last_day, rng, partners)
+			make_group_sessions(site, year, last_day, rng, [s for s in students if s.site == site])
+		for student in students:
+			risk = (0.55 + 0.45 * rng.random()) if student.is_case_managed else rng.random() ** 3
+			for as_of in demo.data_point_dates(year, today):
+				frappe.get_doc(
+					{
+						"doctype": "Student Data Point",
+						"student": student.name,
+						"as_of_date": as_of,
+						"period_label": as_of.strftime("%b %Y"),
+						**demo.data_point(rng, risk, year, as_of, student.grade_level),
+					}
+				).insert()
+			if student.is_case_managed:
+				plan = make_student_plan(student, year, today, rng, apply_workflow)
+				make_check_ins(student, plan, year, last_day, rng)
+				if year.end < today:
+					frappe.get_doc(
+						{
+							"doctype": "Student Year-End Status",
+							"student": student.name,
+							"school_year": year.name,
+							"grade_level": student.grade_level,
+							"year_end_status": demo.year_end_status(rng, student.grade_level),
+						}
+					).insert()
+		# plans follow their data: recompute now that the year's data points are in
+		recompute_all()
+		if year.end >= today:
+			continue
+		for plan in frappe.get_all(
+			"Support Plan",
+			filters={
+				"school_year": year.name,
+				"plan_type": "Student",
+				"status": ["in", ["Active", "Under Review"]],
+			},
+			pluck="name",
+		):
+			doc = frappe.get_doc("Support Plan", plan)
+			doc.exit_reason = "End of School Year"
+			doc.exit_date = year.end
+			doc.save()
+			apply_workflow(doc, "Close")
+
+
+def make_school_assessment_and_plan(site: str, year, rng, apply_workflow) -> None:
+	needs = [
+		("Attendance", "Chronic absence above the district average", "High", 1),
+		("Basic Needs", "Families report food insecurity on weekends", "High", 0),
+		("Academic", "Reading below grade level in the early grades", "Medium", 1),
+		("Behavior", "Rising minor incidents at lunch", "Medium", 1),
+		("Mental Health", "Long waits for counselling referrals", "High", 1),
+	]
+	assessment = frappe.get_doc(
+		{
+			"doctype": "Needs Assessment",
+			"assessment_scope": "School",
+			"site": site,
+			"school_year": year.name,
+			"assessment_date": year.start,
+			"summary": "Synthetic demo assessment.",
+			"needs": [
+				{"category": c, "description": d, "priority": p, "is_gap": g, "evidence": "District data"}
+				for c, d, p, g in rng.sample(needs, 4)
+			],
+		}
+	).insert()
+	apply_workflow(assessment, "Submit")
+	apply_workflow(assessment, "Approve")
+	plan = frappe.get_doc(
+		{
+			"doctype": "Support Plan",
+			"plan_type": "School",
+			"site": site,
+			"school_year": year.name,
+			"needs_assessment": assessment.name,
+			"start_date": year.start,
+			"end_date": year.end,
+			"supports": [
+				{"support_type": "Clothing Closet", "tier": "Tier 1", "frequency": "Weekly"},
+				{"support_type": "Attendance Incentives", "tier": "Tier 1", "frequency": "Monthly"},
+				{"support_type": "Tutoring", "tier": "Tier 2", "frequency": "Weekly"},
+				{"support_type": "Attendance Club", "tier": "Tier 2", "frequency": "Weekly"},
+			],
+		}
+	).insert()
+	apply_workflow(plan, "Request Approval")
+	apply_workflow(plan, "Approve")
+
+
+def make_school_wide_activities(site: str, year, last_day, rng, partners: list[str]) -> None:
+	from datetime import timedelta
+
+	day = year.start + timedelta(days=20)
+	enrollment = frappe.db.get_value("Site", site, "enrollment_count") or 600
+	while day <= last_day:
+		support = rng.choice(
+			(
+				"Clothing Closet",
+				"Food Pantry and Weekend Meals",
+				"School-wide Assembly",
+				"Attendance Incentives",
+			)
+		)
+		frappe.get_doc(
+			{
+				"doctype": "School-wide Activity",
+				"site": site,
+				"support_type": support,
+				"activity_date": day,
+				"head_count": int(enrollment * rng.uniform(0.4, 0.95)),
+				"partner": rng.choice(partners) if rng.random() < 0.5 else None,
+			}
+		).insert()
+		day += timedelta(days=30)
+
+
+def make_group_sessions(site: str, year, last_day, rng, students: list) -> None:
+	from datetime import timedelta
+
+	groups = {
+		"Tutoring": rng.sample(students, min(10, len(students))),
+		"Attendance Club": rng.sample(students, min(8, len(students))),
+	}
+	day = year.start + timedelta(days=((1 - year.start.weekday()) % 7) + 14)  # a Tuesday, week 3
+	while day <= last_day:
+		for support, roster in groups.items():
+			frappe.get_doc(
+				{
+					"doctype": "Group Session",
+					"site": site,
+					"support_type": support,
+					"session_date": day,
+					"minutes": 45,
+					"attendees": [{"student": s.name, "present": int(rng.random() < 0.85)} for s in roster],
+				}
+			).insert()
+		day += timedelta(days=14)
+
+
+def make_student_plan(student, year, today, rng, apply_workflow):
+	from datetime import timedelta
+
+	goals = [
+		{
+			"area": "Attendance",
+			"metric": "Attendance Rate (%)",
+			"baseline": 86,
+			"target": 92,
+			"direction": "Up",
+		}
+	]
+	goals.append(
+		rng.choice(
+			[
+				{
+					"area": "Behavior",
+					"metric": "Out-of-School Suspensions",
+					"baseline": 2,
+					"target": 0,
+					"direction": "Down",
+				},
+				{
+					"area": "Behavior",
+					"metric": "Behavior Incidents",
+					"baseline": 6,
+					"target": 3,
+					"direction": "Down",
+				},
+			]
+		)
+	)
+	goals.append(
+		{"area": "Academic", "metric": "Course Failures", "baseline": 2, "target": 0, "direction": "Down"}
+		if student.grade_level not in ("9", "10", "11", "12")
+		else {"area": "Academic", "metric": "GPA", "baseline": 2.0, "target": 2.7, "direction": "Up"}
+	)
+	review = min(today + timedelta(days=rng.randint(-3, 40)), year.end) if year.end >= today else year.end
+	for goal in goals:
+		goal["next_review_date"] = review
+	plan = frappe.get_doc(
+		{
+			"doctype": "Support Plan",
+			"plan_type": "Student",
+			"student": student.name,
+			"school_year": year.name,
+			"start_date": year.start + timedelta(days=45),
+			"goals": goals,
+			"supports": [
+				{
+					"support_type": support,
+					"tier": "Tier 3",
+					"frequency": rng.choice(("Weekly", "Twice a Month")),
+				}
+				for support in rng.sample(TIER3_SUPPORTS, 2)
+			],
+		}
+	).insert()
+	if year.end >= today and rng.random() < 0.1:
+		return plan  # a few current plans are still drafts
+	apply_workflow(plan, "Request Approval")
+	if year.end >= today and rng.random() < 0.1:
+		return plan  # waiting for the program manager
+	try:
+		apply_workflow(plan, "Approve")
+	except frappe.ValidationError:
+		# the consent was revoked: the plan waits (as it would for a coordinator)
+		frappe.clear_last_message()
+		frappe.message_log = []
+	return plan
+
+
+def make_check_ins(student, plan, year, last_day, rng) -> None:
+	from datetime import timedelta
+
+	day = year.start + timedelta(days=50)
+	while day <= last_day:
+		frappe.get_doc(
+			{
+				"doctype": "Student Check-In",
+				"student": student.name,
+				"support_plan": plan.name,
+				"checkin_date": day,
+				"contact_with": rng.choice(("Student", "Student", "Family", "Teacher")),
+				"contact_method": rng.choice(("In Person", "In Person", "Phone")),
+				"is_formal_meeting": 1,
+				"minutes": rng.choice((15, 20, 30, 45)),
+				"notes": "Synthetic demo note.",
+			}
+		).insert()
+		day += timedelta(days=rng.randint(18, 34))

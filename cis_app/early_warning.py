@@ -44,25 +44,31 @@ def recompute_all() -> dict:
 def recompute(students: Sequence[str] | None) -> dict:
 	"""Recompute risk (on Student) and data-fed goal progress (on Support Plan Goal).
 
-	``students``: names, or None for everyone. Returns counts of what was updated.
+	``students``: names, or None for everyone. Risk uses each student's latest data point; a goal
+	uses the latest data point of its plan's school year. Returns counts of what was updated.
 	"""
-	latest = load_latest_data_points(students)
+	by_year = load_latest_data_points(students)
+	latest = by_year.sort_values("as_of_date").drop_duplicates("student", keep="last")
 	risk_updated = update_risk(latest)
-	goals_updated = update_goals(latest, students)
+	goals_updated = update_goals(by_year, students)
 	return {"students": risk_updated, "goals": goals_updated}
 
 
 def load_latest_data_points(students: Sequence[str] | None) -> pd.DataFrame:
-	"""One row per student: their latest data point (by as-of date) and their grade level."""
+	"""One row per student and school year: their latest data point in it, with their grade level."""
+	columns = ["student", "school_year", "as_of_date", *DATA_POINT_FIELDS, "grade_level"]
 	if students is not None and not students:
-		return pd.DataFrame(columns=["student", "grade_level", *DATA_POINT_FIELDS])
-	columns = ", ".join(f"dp.`{field}`" for field in DATA_POINT_FIELDS)
+		return pd.DataFrame(columns=columns)
+	fields = ", ".join(f"dp.`{field}`" for field in DATA_POINT_FIELDS)
 	where = "where dp.student in %(students)s" if students is not None else ""
 	rows = frappe.db.sql(
 		f"""
-		select latest.*, s.grade_level from (
-			select dp.student, {columns},
-				row_number() over (partition by dp.student order by dp.as_of_date desc, dp.creation desc) as position
+		select latest.student, latest.school_year, latest.as_of_date, {fields.replace("dp.", "latest.")}, s.grade_level
+		from (
+			select dp.student, dp.school_year, dp.as_of_date, {fields},
+				row_number() over (
+					partition by dp.student, dp.school_year order by dp.as_of_date desc, dp.creation desc
+				) as position
 			from `tabStudent Data Point` dp {where}
 		) latest
 		join `tabStudent` s on s.name = latest.student
@@ -71,10 +77,7 @@ def load_latest_data_points(students: Sequence[str] | None) -> pd.DataFrame:
 		{"students": tuple(students or ())},
 		as_list=True,
 	)
-	frame = pd.DataFrame.from_records(
-		rows, columns=["student", *DATA_POINT_FIELDS, "position", "grade_level"]
-	)
-	frame = frame.drop(columns=["position"])
+	frame = pd.DataFrame.from_records(rows, columns=columns)
 	# Frappe stores an empty Float as 0: a GPA of 0 means "not entered", not a failing GPA
 	frame["gpa"] = pd.to_numeric(frame["gpa"], errors="coerce").astype(float).where(lambda gpa: gpa > 0)
 	return frame
@@ -97,7 +100,7 @@ def update_risk(latest: pd.DataFrame) -> int:
 	return len(latest)
 
 
-def update_goals(latest: pd.DataFrame, students: Sequence[str] | None) -> int:
+def update_goals(by_year: pd.DataFrame, students: Sequence[str] | None) -> int:
 	"""Goals whose metric comes from data points, on open plans of these students."""
 	goal = frappe.qb.DocType("Support Plan Goal")
 	plan = frappe.qb.DocType("Support Plan")
@@ -105,7 +108,9 @@ def update_goals(latest: pd.DataFrame, students: Sequence[str] | None) -> int:
 		frappe.qb.from_(goal)
 		.join(plan)
 		.on(goal.parent == plan.name)
-		.select(goal.name, plan.student, goal.metric, goal.baseline, goal.target, goal.direction)
+		.select(
+			goal.name, plan.student, plan.school_year, goal.metric, goal.baseline, goal.target, goal.direction
+		)
 		.where(goal.parenttype == "Support Plan")
 		.where(plan.status.isin(OPEN_PLAN_STATUSES))
 		.where(plan.student.isnotnull())
@@ -119,9 +124,9 @@ def update_goals(latest: pd.DataFrame, students: Sequence[str] | None) -> int:
 	if not rows:
 		return 0
 	goals = pd.DataFrame.from_records(
-		rows, columns=["name", "student", "metric", "baseline", "target", "direction"]
+		rows, columns=["name", "student", "school_year", "metric", "baseline", "target", "direction"]
 	)
-	goals = goals.merge(latest, on="student", how="inner")
+	goals = goals.merge(by_year.drop(columns=["grade_level"]), on=["student", "school_year"], how="inner")
 	if goals.empty:
 		return 0
 	goals["current"] = metric_values(goals["metric"], goals)

@@ -248,6 +248,15 @@ def students(
 		signed = current.start + timedelta(days=rng.randint(0, 40))
 		signed = min(signed, today)
 		if student.is_case_managed:
+			previous = school_years(today)[0]
+			student.consents.append(
+				{
+					"scope": "Case Management",
+					"guardian_name": signer,
+					"school_year": previous.name,
+					"signed_date": previous.start + timedelta(days=rng.randint(5, 40)),
+				}
+			)
 			consent = {
 				"scope": "Case Management",
 				"guardian_name": signer,
@@ -279,3 +288,43 @@ def students(
 			)
 		result.append(student)
 	return result
+
+
+# ---------------------------------------------------------------- the support cycle
+
+
+def data_point_dates(year: SchoolYearSpec, today: date) -> list[date]:
+	"""Quarterly data points (end of October, January, March, and the year's last day), up to today."""
+	y0, y1 = year.start.year, year.end.year
+	return [d for d in (date(y0, 10, 31), date(y1, 1, 31), date(y1, 3, 31), year.end) if d <= today]
+
+
+def data_point(rng: random.Random, risk: float, year: SchoolYearSpec, as_of: date, grade: str) -> dict:
+	"""One synthetic ABC data point; ``risk`` in 0..1 makes absences, incidents and failures likelier."""
+	enrolled = max(1, int((as_of - year.start).days * 5 / 7 * 0.93))
+	absent = min(enrolled, int(enrolled * max(0.0, rng.gauss(0.03 + 0.12 * risk, 0.03))))
+	point = {
+		"days_enrolled": enrolled,
+		"days_absent": absent,
+		"suspensions": int(rng.random() < 0.05 + 0.35 * risk) + int(rng.random() < 0.15 * risk),
+		"major_incidents": int(rng.random() < 0.08 + 0.4 * risk),
+		"minor_incidents": int(rng.random() * (1 + 8 * risk)),
+		"failing_math": int(rng.random() < 0.06 + 0.4 * risk),
+		"failing_ela": int(rng.random() < 0.05 + 0.35 * risk),
+	}
+	if grade in ("9", "10", "11", "12"):
+		point["gpa"] = round(min(4.0, max(0.8, rng.gauss(3.2 - 1.4 * risk, 0.4))), 2)
+		point["failed_courses"] = int(rng.random() < 0.1 + 0.4 * risk)
+	return point
+
+
+def year_end_status(rng: random.Random, grade: str) -> str:
+	"""A plausible year-end status for a case-managed student in ``grade``."""
+	roll = rng.random()
+	if roll < 0.02:
+		return "Dropped Out" if grade in ("9", "10", "11", "12") else "Moved"
+	if roll < 0.05:
+		return rng.choice(("Transferred", "Moved"))
+	if grade == "12":
+		return "Graduated" if roll < 0.93 else ("GED" if roll < 0.96 else "Retained")
+	return "Promoted" if roll < 0.95 else "Retained"
