@@ -10,6 +10,8 @@ in the README.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import frappe
 from frappe.utils import getdate, nowdate
 
@@ -29,8 +31,10 @@ def make_demo(students: int = 2000) -> None:
 	make_partners()
 	made = make_students(students, today)
 	make_cycle(today)
+	make_partnerships(today)
 	print(f"Demo affiliate created: {len(demo.SITES)} sites, {made} students, {len(demo.PARTNERS)} partners.")
 	print(f"Log in as any of {', '.join(u[0] for u in demo.USERS)} with password {demo.DEMO_PASSWORD!r}.")
+	print(f"The demo volunteer logs in on the website as {demo.DEMO_VOLUNTEER} with the same password.")
 
 
 def make_school_years(today) -> None:
@@ -219,7 +223,7 @@ def make_cycle(today) -> None:
 			if student.is_case_managed:
 				plan = make_student_plan(student, year, today, rng, apply_workflow)
 				make_check_ins(student, plan, year, last_day, rng)
-				if year.end < today:
+				if year.end < today and student.grade_level != "PK":  # outcomes are for grades K-12
 					frappe.get_doc(
 						{
 							"doctype": "Student Year-End Status",
@@ -435,3 +439,86 @@ def make_check_ins(student, plan, year, last_day, rng) -> None:
 			}
 		).insert()
 		day += timedelta(days=rng.randint(18, 34))
+
+
+# ---------------------------------------------------------------- partners and volunteers
+
+
+def make_partnerships(today) -> None:
+	from frappe.model.workflow import apply_workflow
+	from frappe.utils.password import update_password
+
+	from cis_app.cis_partnerships.doctype.cis_volunteer.cis_volunteer import create_portal_user
+
+	sites = site_names()
+	partners = [partner[0] for partner in demo.PARTNERS]
+	for partner, agreement in zip(partners, demo.agreements(today), strict=True):
+		doc = frappe.get_doc("Partner", partner)
+		doc.update({**agreement, "reminder_days": 45})
+		doc.save()
+	for row in demo.contributions(today):
+		kind = row["contribution_type"]
+		frappe.get_doc(
+			{
+				"doctype": "Partner Contribution",
+				"partner": partners[row["partner_index"]],
+				"contribution_type": kind,
+				"contribution_date": row["contribution_date"],
+				"amount" if kind == "Monetary" else "fair_value": row["value"],
+				"site": sites[row["site_index"]] if row["site_index"] is not None else None,
+				"description": "Synthetic demo contribution.",
+			}
+		).insert()
+
+	specs = demo.volunteers()
+	# the demo volunteer, first: cleared for the demo coordinator's site
+	specs[0].update(
+		{"email": demo.DEMO_VOLUNTEER, "first_name": "Val", "last_name": "Volunteer", "site_indexes": [0]}
+	)
+	names = []
+	for spec in specs:
+		volunteer = frappe.get_doc(
+			{
+				"doctype": "CIS Volunteer",
+				"first_name": spec["first_name"],
+				"last_name": spec["last_name"],
+				"email": spec["email"],
+				"affiliate": demo.AFFILIATE,
+				"partner": partners[spec["partner_index"]] if spec["partner_index"] is not None else None,
+				"status": "Active",
+				"background_check_status": "Cleared",
+				"background_check_date": today - timedelta(days=500 if spec["lapsed"] else 380),
+				"background_check_expiry": today - timedelta(days=30)
+				if spec["lapsed"]
+				else today + timedelta(days=330),
+				"training_completed": 1,
+				"training_date": today - timedelta(days=370),
+				"sites": [{"site": sites[i]} for i in spec["site_indexes"]],
+			}
+		).insert()
+		names.append(volunteer.name)
+	create_portal_user(names[0])
+	update_password(demo.DEMO_VOLUNTEER, demo.DEMO_PASSWORD)
+
+	expiries = {name: frappe.db.get_value("CIS Volunteer", name, "background_check_expiry") for name in names}
+	for row in demo.hours_entries(len(names), [spec["site_indexes"] for spec in specs], today):
+		volunteer = names[row["volunteer_index"]]
+		if row["date"] > expiries[volunteer]:
+			continue  # a lapsed check: no hours after it
+		entry = frappe.get_doc(
+			{
+				"doctype": "Volunteer Hours",
+				"volunteer": volunteer,
+				"site": sites[row["site_index"]],
+				"date": row["date"],
+				"hours": row["hours"],
+				"activity": "Tutoring" if row["volunteer_index"] % 3 else "Mentoring",
+				"students_served": row["students_served"],
+			}
+		).insert()
+		if row["outcome"] == "Approved":
+			apply_workflow(entry, "Approve")
+		elif row["outcome"] == "Rejected":
+			entry.rejection_reason = "Duplicate of another entry."
+			entry.save()
+			apply_workflow(entry, "Reject")

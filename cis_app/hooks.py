@@ -14,6 +14,7 @@ CIS_ROLES = [
 	"Site Coordinator",
 	"Partner Manager",
 	"Evaluator",
+	"CIS Volunteer",
 ]
 fixtures = [
 	{"dt": "Role", "filters": [["role_name", "in", CIS_ROLES]]},
@@ -48,6 +49,11 @@ permission_query_conditions = {
 	doctype: "cis_app.permissions.get_permission_query_conditions" for doctype in _SCOPED
 }
 has_permission = {doctype: "cis_app.permissions.has_scoped_permission" for doctype in _SCOPED}
+# volunteers and their hours: staff by site, a volunteer only their own (cis_app.volunteer_permissions)
+permission_query_conditions["Volunteer Hours"] = "cis_app.volunteer_permissions.hours_conditions"
+permission_query_conditions["CIS Volunteer"] = "cis_app.volunteer_permissions.volunteer_conditions"
+has_permission["Volunteer Hours"] = "cis_app.volunteer_permissions.has_hours_permission"
+has_permission["CIS Volunteer"] = "cis_app.volunteer_permissions.has_volunteer_permission"
 
 override_whitelisted_methods = {
 	"frappe.client.get_count": "cis_app.overrides.get_count",
@@ -67,6 +73,7 @@ doc_events = {
 scheduler_events = {
 	"daily": [
 		"cis_app.cis_case_management.doctype.student_consent.student_consent.refresh_consent_statuses",
+		"cis_app.cis_partnerships.doctype.partner.partner.remind_agreement_renewals",
 	],
 }
 

@@ -176,6 +176,13 @@ def site_of(doc) -> str | None:
 	return doc.get(rule.site_field)
 
 
+def stored_value(doc, fieldname: str):
+	"""The value the database holds for an existing document's field (None for a new document)."""
+	if not doc.get("name") or doc.is_new():
+		return None
+	return frappe.db.get_value(doc.doctype, doc.name, fieldname)
+
+
 def stored_site_of(doc) -> str | None:
 	"""The site the database holds for an existing document (None for a new one)."""
 	rule = SCOPED_DOCTYPES[doc.doctype]

@@ -57,7 +57,26 @@ SUPPORT_PLAN = {
 	],
 }
 
-DEFAULT_WORKFLOWS = (NEEDS_ASSESSMENT, SUPPORT_PLAN)
+VOL = "CIS Volunteer"
+VOLUNTEER_HOURS = {
+	"workflow_name": "Volunteer Hours Approval",
+	"document_type": "Volunteer Hours",
+	"states": [
+		("Submitted", "Warning", VOL, "Submitted"),
+		("Approved", "Success", SC, "Approved"),
+		("Rejected", "Danger", SC, "Rejected"),
+	],
+	"transitions": [
+		("Submitted", "Approve", "Approved", SC),
+		("Submitted", "Reject", "Rejected", SC),
+		("Rejected", "Resubmit", "Submitted", VOL),
+		("Approved", "Reopen", "Submitted", SC),
+		("Submitted", "Approve", "Approved", PM),
+		("Submitted", "Reject", "Rejected", PM),
+	],
+}
+
+DEFAULT_WORKFLOWS = (NEEDS_ASSESSMENT, SUPPORT_PLAN, VOLUNTEER_HOURS)
 
 
 def create_default_workflows() -> None:
@@ -111,3 +130,28 @@ def create_default_workflows() -> None:
 def remove_default_workflows(doctypes: list[str]) -> None:
 	for name in frappe.get_all("Workflow", filters={"document_type": ["in", doctypes]}, pluck="name"):
 		frappe.delete_doc("Workflow", name, force=True, ignore_permissions=True)
+
+
+def sync_status(doc) -> None:
+	"""Keep ``doc.status`` what its workflow state says, whatever a client sent.
+
+	``status`` is read-only in the form but not on the API: without this, a PUT could set a plan to
+	Active and skip the approval. With an active workflow, the state's "update field" value wins
+	(Frappe has already checked that the state change is a permitted transition).
+	"""
+	from frappe.model.workflow import get_workflow_name
+
+	workflow_name = get_workflow_name(doc.doctype)
+	if not workflow_name:
+		return
+	workflow = frappe.get_cached_doc("Workflow", workflow_name)
+	state = doc.get(workflow.workflow_state_field) or (workflow.states[0].state if workflow.states else None)
+	for row in workflow.states:
+		if row.state == state and row.update_field == "status" and row.update_value:
+			doc.status = row.update_value
+			return
+	before = doc.get_doc_before_save()
+	if before is not None:
+		doc.status = before.status
+	elif not doc.status:
+		doc.status = doc.meta.get_field("status").default

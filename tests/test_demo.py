@@ -40,3 +40,24 @@ def test_school_years_around_today():
 	assert [y.name for y in years] == ["2025-2026", "2026-2027"]
 	assert years[-1].start <= date(2026, 11, 28) <= years[-1].end
 	assert [y.name for y in demo.school_years(date(2026, 3, 1))] == ["2024-2025", "2025-2026"]
+
+
+def test_partnership_demo_is_deterministic_and_valid():
+	from cis_app.core.volunteering import MAX_HOURS_PER_DAY, hours_problem
+
+	today = date(2026, 11, 28)
+	assert demo.contributions(today) == demo.contributions(today)
+	agreements = demo.agreements(today)
+	assert len(agreements) == len(demo.PARTNERS)
+	assert all(a["agreement_renewal_date"] >= a["agreement_signed_date"] for a in agreements)
+	volunteers = demo.volunteers()
+	entries = demo.hours_entries(len(volunteers), [v["site_indexes"] for v in volunteers], today)
+	assert entries and all(hours_problem(e["hours"]) is None and e["date"] <= today for e in entries)
+	per_day = {}
+	for e in entries:
+		per_day[(e["volunteer_index"], e["date"])] = (
+			per_day.get((e["volunteer_index"], e["date"]), 0) + e["hours"]
+		)
+		assert e["site_index"] in volunteers[e["volunteer_index"]]["site_indexes"]
+	assert max(per_day.values()) <= MAX_HOURS_PER_DAY
+	assert {e["outcome"] for e in entries} == {"Submitted", "Approved", "Rejected"}

@@ -138,13 +138,19 @@ def test_partners_and_evaluators_have_no_student_permission():
 
 
 def test_scoped_doctypes_exist_and_index_their_site():
-	for doctype in hooks.permission_query_conditions:
+	for doctype in hooks._SCOPED:
 		assert doctype in DOCTYPES
 		assert hooks.has_permission[doctype] == "cis_app.permissions.has_scoped_permission"
 		if DOCTYPES[doctype].get("istable"):
 			continue
 		site = next(f for f in DOCTYPES[doctype]["fields"] if f["fieldname"] == "site")
 		assert site.get("search_index"), f"{doctype}.site must be indexed"
+
+
+def test_hooked_doctypes_exist_with_both_hooks():
+	for doctype in hooks.permission_query_conditions:
+		assert doctype in DOCTYPES
+		assert doctype in hooks.has_permission, f"{doctype}: list condition without a document check"
 
 
 def test_scoped_doctypes_are_not_globally_searchable():
@@ -187,7 +193,7 @@ def test_roles_outside_the_school_read_nothing_that_names_a_student():
 def test_every_doctype_that_names_a_student_is_site_scoped():
 	for name, dt in DOCTYPES.items():
 		if _carries_students(name) and not dt.get("istable"):
-			assert name in hooks.permission_query_conditions, f"{name} names students but is not scoped"
+			assert name in hooks._SCOPED, f"{name} names students but is not scoped"
 
 
 def test_reports_are_consistent():

@@ -159,6 +159,8 @@ USERS = (
 	("partners@cis-demo.example", "Parker Partners", ("Partner Manager",), True, ()),
 	("evaluator@cis-demo.example", "Evan Evaluator", ("Evaluator",), True, ()),
 )
+# The demo volunteer logs in on the website (not the desk), cleared for the demo coordinator's site.
+DEMO_VOLUNTEER = "volunteer@cis-demo.example"
 
 
 @dataclass
@@ -328,3 +330,90 @@ def year_end_status(rng: random.Random, grade: str) -> str:
 	if grade == "12":
 		return "Graduated" if roll < 0.93 else ("GED" if roll < 0.96 else "Retained")
 	return "Promoted" if roll < 0.95 else "Retained"
+
+
+# ---------------------------------------------------------------- partners and volunteers
+
+
+def agreements(today: date) -> list[dict]:
+	"""One agreement per demo partner: most renew in a year or more, one is due within 60 days,
+	one lapsed last month (so the expiring-agreements report and reminders have something to show)."""
+	result = []
+	for index, _partner in enumerate(PARTNERS):
+		signed = today - timedelta(days=200 + 40 * index)
+		renewal = signed + timedelta(days=730)
+		if index == 1:
+			renewal = today + timedelta(days=25)
+		if index == 5:
+			renewal = today - timedelta(days=20)
+		result.append({"agreement_signed_date": signed, "agreement_renewal_date": renewal})
+	return result
+
+
+def contributions(today: date, seed: int = 5) -> list[dict]:
+	"""About two years of synthetic contributions: partner index, type, date, value."""
+	rng = random.Random(seed)
+	result = []
+	day = today - timedelta(days=700)
+	while day <= today:
+		partner = rng.randrange(len(PARTNERS))
+		kind = rng.choice(("Monetary", "Monetary", "In-Kind Goods", "In-Kind Services"))
+		value = round(rng.choice((250, 500, 1000, 2500, 5000)) * rng.uniform(0.5, 1.5), 2)
+		result.append(
+			{
+				"partner_index": partner,
+				"contribution_type": kind,
+				"contribution_date": day,
+				"value": value,
+				"site_index": rng.randrange(len(SITES)) if rng.random() < 0.5 else None,
+			}
+		)
+		day += timedelta(days=rng.randint(6, 16))
+	return result
+
+
+def volunteers(count: int = 30, seed: int = 9) -> list[dict]:
+	"""Synthetic volunteers: partner index (or None), cleared site indexes, clearance."""
+	rng = random.Random(seed)
+	result = []
+	for number in range(count):
+		first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+		result.append(
+			{
+				"first_name": first,
+				"last_name": last,
+				"email": f"volunteer{number + 1}@volunteers.example",
+				"partner_index": rng.randrange(len(PARTNERS)) if rng.random() < 0.7 else None,
+				"site_indexes": sorted(rng.sample(range(len(SITES)), rng.choice((1, 1, 2)))),
+				"lapsed": number == 7,  # one whose background check has lapsed
+			}
+		)
+	return result
+
+
+def hours_entries(
+	volunteer_count: int, site_indexes: list[list[int]], today: date, seed: int = 13
+) -> list[dict]:
+	"""A year of hours: each volunteer about weekly at one of their sites; the last two weeks still
+	waiting for approval, a few rejected."""
+	rng = random.Random(seed)
+	result = []
+	for number in range(volunteer_count):
+		day = today - timedelta(days=365 - rng.randint(0, 20))
+		while day <= today:
+			if day.weekday() < 5:
+				age = (today - day).days
+				result.append(
+					{
+						"volunteer_index": number,
+						"site_index": rng.choice(site_indexes[number]),
+						"date": day,
+						"hours": rng.choice((1, 1.5, 2, 2, 3, 4)),
+						"students_served": rng.randint(1, 12),
+						"outcome": "Submitted"
+						if age <= 14
+						else ("Rejected" if rng.random() < 0.03 else "Approved"),
+					}
+				)
+			day += timedelta(days=rng.randint(5, 10))
+	return result

@@ -7,10 +7,12 @@ from frappe.model.document import Document
 
 from cis_app.permissions import check_in_scope
 from cis_app.settings import validate_within_school_year
+from cis_app.workflows import sync_status
 
 
 class NeedsAssessment(Document):
 	def validate(self):
+		sync_status(self)
 		check_in_scope(self)
 		self.set_scope_fields()
 		validate_within_school_year(self, self.school_year, ["assessment_date"])

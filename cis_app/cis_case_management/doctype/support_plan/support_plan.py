@@ -13,6 +13,7 @@ from cis_app.core.goals import MET_OR_PROGRESSING, goal_problem, progress_frame
 from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, WrongTierError
 from cis_app.permissions import check_in_scope
 from cis_app.settings import get_goal_tolerance, validate_within_school_year
+from cis_app.workflows import sync_status
 
 GOAL_PROBLEMS = {
 	"missing_values": _lt("Row {0}: enter both the baseline and the target."),
@@ -31,6 +32,7 @@ CLOSED = "Closed"
 
 class SupportPlan(Document):
 	def validate(self):
+		sync_status(self)
 		check_in_scope(self)
 		self.set_plan_scope()
 		self.validate_dates()

@@ -113,6 +113,22 @@ class TestSupportPlan(FrappeTestCase):
 			act(plan, "Close", self.net.coordinator_a)
 		self.assertEqual(frappe.db.get_value("Support Plan", plan.name, "status"), "Active")
 
+	def test_status_cannot_be_set_around_the_workflow(self):
+		plan = make_support_plan(make_student(self.net.site_a).name)
+		clear_scope_cache()
+		frappe.set_user(self.net.coordinator_a)
+		doc = frappe.get_doc("Support Plan", plan.name)
+		doc.status = "Active"
+		doc.save()
+		self.assertEqual(frappe.db.get_value("Support Plan", plan.name, "status"), "Draft")
+		doc.workflow_state = "Active"
+		with self.assertRaises(frappe.ValidationError):
+			doc.save()
+		frappe.set_user("Administrator")
+		self.assertEqual(
+			frappe.db.get_value("Support Plan", plan.name, ["status", "workflow_state"]), ("Draft", "Draft")
+		)
+
 	def test_consent_gate(self):
 		student = make_student(self.net.site_a).name
 		plan = make_support_plan(student)

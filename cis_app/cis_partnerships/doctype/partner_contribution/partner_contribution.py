@@ -1,0 +1,45 @@
+# Copyright (c) 2026, cis_app contributors and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt, getdate, nowdate
+
+from cis_app.exceptions import AffiliateMismatchError, CISValidationError
+
+
+class PartnerContribution(Document):
+	def validate(self):
+		self.affiliate = frappe.db.get_value("Partner", self.partner, "affiliate")
+		self.validate_value()
+		self.validate_date()
+		self.validate_site()
+		if not self.is_restricted:
+			self.restricted_purpose = None
+
+	def validate_value(self):
+		field = "amount" if self.contribution_type == "Monetary" else "fair_value"
+		value = flt(self.get(field))
+		if value <= 0:
+			frappe.throw(
+				_("{0} must be more than zero (it is {1}).").format(_(self.meta.get_label(field)), value),
+				CISValidationError,
+				title=_("Invalid Amount"),
+			)
+		self.value = value
+		# the other figure does not apply to this type
+		self.set("fair_value" if field == "amount" else "amount", 0)
+
+	def validate_date(self):
+		if getdate(self.contribution_date) > getdate(nowdate()):
+			frappe.throw(
+				_("The contribution date is in the future. Record contributions once received."),
+				CISValidationError,
+			)
+
+	def validate_site(self):
+		if self.site and frappe.db.get_value("Site", self.site, "affiliate") != self.affiliate:
+			frappe.throw(
+				_("Site {0} is not a site of {1}.").format(self.site, self.affiliate), AffiliateMismatchError
+			)

@@ -1,0 +1,102 @@
+# Copyright (c) 2026, cis_app contributors and contributors
+# For license information, please see license.txt
+"""Approved volunteer hours and their dollar value, by site, partner, volunteer or activity.
+
+Aggregated in SQL through ``frappe.get_list`` (so each user sees only the sites they serve), one
+query; approved entries only, so the totals are exactly the sum of the approved entries.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import flt
+
+GROUPS = {"Site": "site", "Partner": "partner", "Volunteer": "volunteer", "Activity": "activity"}
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	group_by = filters.get("group_by") or "Site"
+	field = GROUPS.get(group_by)
+	if not field:
+		frappe.throw(_("Group by one of: {0}.").format(", ".join(GROUPS)))
+	rows = frappe.get_list(
+		"Volunteer Hours",
+		filters=build_filters(filters),
+		fields=[
+			f"`tabVolunteer Hours`.`{field}` as group_value",
+			"sum(`tabVolunteer Hours`.`hours`) as hours",
+			"sum(`tabVolunteer Hours`.`value`) as value",
+			"count(distinct `tabVolunteer Hours`.`volunteer`) as volunteers",
+			"count(*) as entries",
+		],
+		group_by=f"`tabVolunteer Hours`.`{field}`",
+		order_by="hours desc",
+		limit_page_length=0,
+	)
+	for row in rows:
+		row.hours, row.value = flt(row.hours, 2), flt(row.value, 2)
+		row.group_value = row.group_value or _("(none)")
+	totals = {
+		"hours": flt(sum(r.hours for r in rows), 2),
+		"value": flt(sum(r.value for r in rows), 2),
+		"entries": sum(r.entries for r in rows),
+	}
+	return get_columns(group_by, field), rows, None, get_chart(rows, group_by), get_summary(totals)
+
+
+def build_filters(filters) -> list:
+	conditions = [["Volunteer Hours", "status", "=", "Approved"]]
+	for field in ("affiliate", "site", "partner", "volunteer", "activity"):
+		if filters.get(field):
+			conditions.append(["Volunteer Hours", field, "=", filters.get(field)])
+	if filters.get("from_date"):
+		conditions.append(["Volunteer Hours", "date", ">=", filters.from_date])
+	if filters.get("to_date"):
+		conditions.append(["Volunteer Hours", "date", "<=", filters.to_date])
+	return conditions
+
+
+def get_columns(group_by: str, field: str) -> list[dict]:
+	options = {
+		"site": "Site",
+		"partner": "Partner",
+		"volunteer": "CIS Volunteer",
+		"activity": "Support Type",
+	}[field]
+	return [
+		{
+			"fieldname": "group_value",
+			"label": _(group_by),
+			"fieldtype": "Link",
+			"options": options,
+			"width": 220,
+		},
+		{"fieldname": "hours", "label": _("Hours"), "fieldtype": "Float", "precision": 2, "width": 100},
+		{"fieldname": "value", "label": _("Value"), "fieldtype": "Currency", "width": 120},
+		{"fieldname": "volunteers", "label": _("Volunteers"), "fieldtype": "Int", "width": 100},
+		{"fieldname": "entries", "label": _("Entries"), "fieldtype": "Int", "width": 90},
+	]
+
+
+def get_chart(rows, group_by: str) -> dict | None:
+	if not rows:
+		return None
+	top = rows[:20]
+	return {
+		"data": {
+			"labels": [str(r.group_value) for r in top],
+			"datasets": [{"name": _("Hours"), "values": [r.hours for r in top]}],
+		},
+		"type": "bar",
+		"title": _("Approved hours by {0}").format(_(group_by).lower()),
+	}
+
+
+def get_summary(totals: dict) -> list[dict]:
+	return [
+		{"value": totals["hours"], "label": _("Approved Hours"), "datatype": "Float"},
+		{"value": totals["value"], "label": _("Value of Volunteer Time"), "datatype": "Currency"},
+		{"value": totals["entries"], "label": _("Entries"), "datatype": "Int"},
+	]

@@ -1,0 +1,67 @@
+from datetime import date
+
+import pytest
+
+from cis_app.core import volunteering as v
+
+
+@pytest.mark.parametrize(
+	"hours, problem",
+	[
+		(0, "not_positive"),
+		(-1, "not_positive"),
+		(None, "not_positive"),
+		(0.25, None),
+		(24, None),
+		(24.01, "over_a_day"),
+	],
+)
+def test_hours(hours, problem):
+	assert v.hours_problem(hours) == problem
+
+
+def test_daily_cap_across_entries():
+	assert not v.exceeds_daily_cap([8, 8], 8)
+	assert v.exceeds_daily_cap([8, 8], 8.5)
+	assert not v.exceeds_daily_cap([], 24)
+	assert v.exceeds_daily_cap([0.5], 24)
+
+
+VOLUNTEER = {
+	"status": "Active",
+	"background_check_status": "Cleared",
+	"background_check_expiry": "2026-12-31",
+	"sites": ["Alder"],
+}
+
+
+def test_clearance():
+	assert v.clearance_problem(VOLUNTEER, "Alder", "2026-12-31") is None
+	assert v.clearance_problem(VOLUNTEER, "Alder", "2027-01-01") == "check_lapsed"
+	assert v.clearance_problem(VOLUNTEER, "Birch", "2026-06-01") == "site_not_cleared"
+	assert v.clearance_problem({**VOLUNTEER, "status": "Applicant"}, "Alder", "2026-06-01") == "inactive"
+	assert (
+		v.clearance_problem({**VOLUNTEER, "background_check_status": "Pending"}, "Alder", "2026-06-01")
+		== "check_not_cleared"
+	)
+	assert v.clearance_problem({**VOLUNTEER, "background_check_expiry": None}, "Alder", "2030-01-01") is None
+
+
+def test_hour_value_by_year_with_default():
+	table = {2025: 34.79, 2024: 33.49}
+	assert v.hour_value("2025-03-01", table) == 34.79
+	assert v.hour_value(date(2024, 12, 31), table) == 33.49
+	assert v.hour_value("2026-01-01", table, default=35.0) == 35.0
+	assert v.hour_value("2026-01-01", {}) == v.INDEPENDENT_SECTOR_2024
+	assert v.hours_value(2.5, 34.79) == 86.98
+
+
+def test_agreements():
+	assert v.agreement_problem("2026-01-10", "2026-01-09") == "renewal_before_signing"
+	assert v.agreement_problem("2026-01-10", "2026-01-10") is None
+	today = "2026-11-28"
+	assert v.is_expiring("2026-11-28", today) and v.is_expiring("2027-01-27", today)
+	assert not v.is_expiring("2027-01-28", today) and not v.is_expiring("2026-11-27", today)
+	assert v.is_lapsed("2026-11-27", today) and not v.is_lapsed("2026-11-28", today)
+	assert v.needs_reminder("2026-12-28", today, 30) and not v.needs_reminder("2026-12-29", today, 30)
+	assert not v.needs_reminder(None, today, 30)
