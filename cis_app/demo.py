@@ -199,7 +199,7 @@ def make_cycle(today) -> None:
 	students = frappe.get_all(
 		"Student",
 		filters={"affiliate": demo.AFFILIATE},
-		fields=["name", "site", "grade_level", "is_case_managed"],
+		fields=["name", "student_name", "site", "grade_level", "is_case_managed"],
 		order_by="name",
 	)
 	for year in years:
@@ -208,18 +208,25 @@ def make_cycle(today) -> None:
 			make_school_assessment_and_plan(site, year, rng, apply_workflow)
 			make_school_wide_activities(site, year, last_day, rng, partners)
 			make_group_sessions(site, year, last_day, rng, [s for s in students if s.site == site])
+		points = []
 		for student in students:
 			risk = (0.55 + 0.45 * rng.random()) if student.is_case_managed else rng.random() ** 3
 			for as_of in demo.data_point_dates(year, today):
-				frappe.get_doc(
+				points.append(
 					{
-						"doctype": "Student Data Point",
 						"student": student.name,
+						"student_name": student.student_name,
+						"site": student.site,
+						"school_year": year.name,
 						"as_of_date": as_of,
 						"period_label": as_of.strftime("%b %Y"),
+						"source": "Import",
 						**demo.data_point(rng, risk, year, as_of, student.grade_level),
 					}
-				).insert()
+				)
+		# thousands of rows the core generated valid (tests/test_demo.py): validated there, inserted in bulk
+		bulk_insert("Student Data Point", points)
+		for student in students:
 			if student.is_case_managed:
 				plan = make_student_plan(student, year, today, rng, apply_workflow)
 				make_check_ins(student, plan, year, last_day, rng)
@@ -445,7 +452,6 @@ def make_check_ins(student, plan, year, last_day, rng) -> None:
 
 
 def make_partnerships(today) -> None:
-	from frappe.model.workflow import apply_workflow
 	from frappe.utils.password import update_password
 
 	from cis_app.cis_partnerships.doctype.cis_volunteer.cis_volunteer import create_portal_user
@@ -500,25 +506,71 @@ def make_partnerships(today) -> None:
 	create_portal_user(names[0])
 	update_password(demo.DEMO_VOLUNTEER, demo.DEMO_PASSWORD)
 
-	expiries = {name: frappe.db.get_value("CIS Volunteer", name, "background_check_expiry") for name in names}
+	# a year of hours, valid by construction (tests/test_demo.py checks the generator): inserted in
+	# bulk with the value the controller would compute, approved except the last two weeks
+	from frappe.model.naming import make_autoname
+
+	from cis_app.core.volunteering import hour_value, hours_value
+
+	settings = frappe.get_single("CIS Settings")
+	by_year = {row.year: row.hourly_value for row in settings.volunteer_hour_values}
+	details = {
+		name: frappe.db.get_value(
+			"CIS Volunteer", name, ["volunteer_name", "partner", "background_check_expiry"], as_dict=True
+		)
+		for name in names
+	}
+	rows = []
 	for row in demo.hours_entries(len(names), [spec["site_indexes"] for spec in specs], today):
-		volunteer = names[row["volunteer_index"]]
-		if row["date"] > expiries[volunteer]:
+		volunteer = details[names[row["volunteer_index"]]]
+		if row["date"] > volunteer.background_check_expiry:
 			continue  # a lapsed check: no hours after it
-		entry = frappe.get_doc(
+		rate = hour_value(row["date"], by_year, settings.default_volunteer_hour_value)
+		rows.append(
 			{
-				"doctype": "Volunteer Hours",
-				"volunteer": volunteer,
+				"name": make_autoname("VH-.YYYY.-.######"),
+				"naming_series": "VH-.YYYY.-.######",
+				"volunteer": names[row["volunteer_index"]],
+				"volunteer_name": volunteer.volunteer_name,
+				"partner": volunteer.partner,
 				"site": sites[row["site_index"]],
+				"affiliate": demo.AFFILIATE,
 				"date": row["date"],
 				"hours": row["hours"],
 				"activity": "Tutoring" if row["volunteer_index"] % 3 else "Mentoring",
 				"students_served": row["students_served"],
+				"status": row["outcome"],
+				"workflow_state": row["outcome"],
+				"hourly_value": rate,
+				"value": hours_value(row["hours"], rate),
+				"reviewed_by": None if row["outcome"] == "Submitted" else "coordinator@cis-demo.example",
+				"rejection_reason": "Duplicate of another entry." if row["outcome"] == "Rejected" else None,
 			}
-		).insert()
-		if row["outcome"] == "Approved":
-			apply_workflow(entry, "Approve")
-		elif row["outcome"] == "Rejected":
-			entry.rejection_reason = "Duplicate of another entry."
-			entry.save()
-			apply_workflow(entry, "Reject")
+		)
+	bulk_insert("Volunteer Hours", rows)
+
+
+def bulk_insert(doctype: str, rows: list[dict]) -> None:
+	"""Insert plain rows with Frappe's standard columns filled in (demo data only)."""
+	if not rows:
+		return
+	from frappe.utils import now_datetime
+
+	stamp = now_datetime()
+	fields = sorted({key for row in rows for key in row} | {"name"})
+	standard = ["creation", "modified", "owner", "modified_by", "docstatus"]
+	values = [
+		(
+			*(
+				row.get(field) or (frappe.generate_hash(length=10) if field == "name" else row.get(field))
+				for field in fields
+			),
+			stamp,
+			stamp,
+			"Administrator",
+			"Administrator",
+			0,
+		)
+		for row in rows
+	]
+	frappe.db.bulk_insert(doctype, [*fields, *standard], values)

@@ -61,3 +61,19 @@ def test_partnership_demo_is_deterministic_and_valid():
 		assert e["site_index"] in volunteers[e["volunteer_index"]]["site_indexes"]
 	assert max(per_day.values()) <= MAX_HOURS_PER_DAY
 	assert {e["outcome"] for e in entries} == {"Submitted", "Approved", "Rejected"}
+
+
+def test_demo_data_points_are_valid_for_bulk_insert():
+	import random
+
+	today = date(2026, 11, 28)
+	rng = random.Random(1)
+	for year in demo.school_years(today):
+		for as_of in demo.data_point_dates(year, today):
+			assert year.start <= as_of <= min(year.end, today)
+			for grade in ("K", "5", "9", "12"):
+				for risk in (0.0, 0.5, 1.0):
+					point = demo.data_point(rng, risk, year, as_of, grade)
+					assert 0 <= point["days_absent"] <= point["days_enrolled"]
+					assert point.get("gpa") is None or 0 < point["gpa"] <= 4.0
+	assert demo.data_point_dates(demo.school_years(today)[-1], today) == [date(2026, 10, 31)]
