@@ -558,6 +558,19 @@ def bulk_insert(doctype: str, rows: list[dict]) -> None:
 
 	stamp = now_datetime()
 	fields = sorted({key for row in rows for key in row} | {"name"})
+	meta = frappe.get_meta(doctype)
+	numeric = {
+		field
+		for field in fields
+		if (df := meta.get_field(field)) and df.fieldtype in ("Int", "Float", "Currency", "Check", "Percent")
+	}
+	rows = [
+		{
+			**{field: 0 for field in numeric if row.get(field) is None},
+			**{k: v for k, v in row.items() if v is not None},
+		}
+		for row in rows
+	]
 	standard = ["creation", "modified", "owner", "modified_by", "docstatus"]
 	values = [
 		(

@@ -137,7 +137,14 @@ def class_name(doctype: str) -> str:
 	return re.sub(r"[^A-Za-z0-9_]", "", doctype.replace(" ", "").replace("-", ""))
 
 
-MATRIX_ROLES = ("CIS Administrator", "Program Manager", "Site Coordinator", "Partner Manager", "Evaluator", "CIS Volunteer")
+MATRIX_ROLES = (
+	"CIS Administrator",
+	"Program Manager",
+	"Site Coordinator",
+	"Partner Manager",
+	"Evaluator",
+	"CIS Volunteer",
+)
 MATRIX_BEGIN = "<!-- permission-matrix:begin -->"
 MATRIX_END = "<!-- permission-matrix:end -->"
 

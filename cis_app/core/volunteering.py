@@ -96,3 +96,26 @@ def needs_reminder(renewal: object, today: object, reminder_days: int) -> bool:
 	"""The partner manager is reminded once the renewal is ``reminder_days`` away or nearer."""
 	remaining = days_until(renewal, today)
 	return remaining is not None and 0 <= remaining <= max(0, int(reminder_days or 0))
+
+
+def summarize_by_group(rows: Iterable[Mapping]) -> list[dict]:
+	"""Fold rows of (group_value, volunteer, hours, value, entries), already summed per group and
+	volunteer, into one row per group with its distinct volunteers; most hours first.
+
+	Summing per (group, volunteer) in SQL and counting volunteers here is much cheaper than
+	``count(distinct volunteer)`` over hundreds of thousands of rows."""
+	groups: dict[object, dict] = {}
+	for row in rows:
+		group = groups.setdefault(
+			row["group_value"],
+			{"group_value": row["group_value"], "hours": 0.0, "value": 0.0, "volunteers": 0, "entries": 0},
+		)
+		group["hours"] += float(row["hours"] or 0)
+		group["value"] += float(row["value"] or 0)
+		group["entries"] += int(row["entries"] or 0)
+		group["volunteers"] += 1 if row.get("volunteer") else 0
+	result = []
+	for group in groups.values():
+		group["hours"], group["value"] = round(group["hours"], 2), round(group["value"], 2)
+		result.append(group)
+	return sorted(result, key=lambda g: (-g["hours"], str(g["group_value"])))

@@ -2,8 +2,9 @@
 # For license information, please see license.txt
 """Approved volunteer hours and their dollar value, by site, partner, volunteer or activity.
 
-Aggregated in SQL through ``frappe.get_list`` (so each user sees only the sites they serve), one
-query; approved entries only, so the totals are exactly the sum of the approved entries.
+Summed in SQL per group and volunteer through ``frappe.get_list`` (so each user sees only the sites
+they serve), then folded per group by the core; approved entries only, so the totals are exactly
+the sum of the approved entries.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import frappe
 from frappe import _
 from frappe.utils import flt
+
+from cis_app.core.volunteering import summarize_by_group
 
 GROUPS = {"Site": "site", "Partner": "partner", "Volunteer": "volunteer", "Activity": "activity"}
 
@@ -21,22 +24,22 @@ def execute(filters: dict | None = None):
 	field = GROUPS.get(group_by)
 	if not field:
 		frappe.throw(_("Group by one of: {0}.").format(", ".join(GROUPS)))
-	rows = frappe.get_list(
+	per_volunteer = frappe.get_list(
 		"Volunteer Hours",
 		filters=build_filters(filters),
 		fields=[
 			f"`tabVolunteer Hours`.`{field}` as group_value",
+			"`tabVolunteer Hours`.`volunteer` as volunteer",
 			"sum(`tabVolunteer Hours`.`hours`) as hours",
 			"sum(`tabVolunteer Hours`.`value`) as value",
-			"count(distinct `tabVolunteer Hours`.`volunteer`) as volunteers",
 			"count(*) as entries",
 		],
-		group_by=f"`tabVolunteer Hours`.`{field}`",
-		order_by="hours desc",
+		group_by=f"`tabVolunteer Hours`.`{field}`, `tabVolunteer Hours`.`volunteer`",
+		order_by=f"`tabVolunteer Hours`.`{field}` asc",
 		limit_page_length=0,
 	)
+	rows = [frappe._dict(row) for row in summarize_by_group(per_volunteer)]
 	for row in rows:
-		row.hours, row.value = flt(row.hours, 2), flt(row.value, 2)
 		row.group_value = row.group_value or _("(none)")
 	totals = {
 		"hours": flt(sum(r.hours for r in rows), 2),
