@@ -428,14 +428,18 @@ def make_student_plan(student, year, today, rng, apply_workflow):
 
 
 def make_check_ins(student, plan, year, last_day, rng) -> None:
+	"""Roughly monthly formal meetings, valid by construction (the student's own plan, dates inside
+	the school year and not after today): inserted in bulk."""
 	from datetime import timedelta
 
+	rows = []
 	day = year.start + timedelta(days=50)
 	while day <= last_day:
-		frappe.get_doc(
+		rows.append(
 			{
-				"doctype": "Student Check-In",
 				"student": student.name,
+				"student_name": student.student_name,
+				"site": student.site,
 				"support_plan": plan.name,
 				"checkin_date": day,
 				"contact_with": rng.choice(("Student", "Student", "Family", "Teacher")),
@@ -444,8 +448,9 @@ def make_check_ins(student, plan, year, last_day, rng) -> None:
 				"minutes": rng.choice((15, 20, 30, 45)),
 				"notes": "Synthetic demo note.",
 			}
-		).insert()
+		)
 		day += timedelta(days=rng.randint(18, 34))
+	bulk_insert("Student Check-In", rows)
 
 
 # ---------------------------------------------------------------- partners and volunteers

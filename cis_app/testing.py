@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from threading import Thread
+from unittest.mock import patch
+
 import frappe
-from frappe.utils import add_days, nowdate
+from frappe.utils import add_days, get_test_client, nowdate
 
 
 def make_user(email: str, *roles: str) -> str:
@@ -278,3 +281,30 @@ def make_hours(volunteer: str, site: str, hours: float = 2, **values):
 			**values,
 		}
 	).insert(ignore_permissions=True)
+
+
+def http(method: str, path: str, user_token: str, **kwargs):
+	"""Run one request through Frappe's WSGI application, as ``frappe serve`` would."""
+	site = frappe.local.site
+	client = get_test_client(use_cookies=False)
+	result = {}
+
+	def run():
+		with patch("frappe.app.get_site_name", return_value=site):
+			result["response"] = getattr(client, method)(
+				path, headers={"Authorization": f"token {user_token}"}, **kwargs
+			)
+
+	thread = Thread(target=run)
+	thread.start()
+	thread.join()
+	return result["response"]
+
+
+def api_token(user: str) -> str:
+	doc = frappe.get_doc("User", user)
+	secret = frappe.generate_hash(length=15)
+	doc.api_key = doc.api_key or frappe.generate_hash(length=15)
+	doc.api_secret = secret
+	doc.save(ignore_permissions=True)
+	return f"{doc.api_key}:{secret}"

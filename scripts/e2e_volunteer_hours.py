@@ -78,7 +78,9 @@ def coordinator_approves(page: Page, url: str, note: str) -> str:
 	page.goto(f"{url}/app/volunteer-hours/{name}")
 	page.wait_for_load_state("networkidle")
 	page.get_by_role("button", name="Actions").click()
-	page.get_by_role("link", name="Approve").or_(page.locator(".dropdown-menu .dropdown-item:has-text('Approve')")).first.click()
+	page.get_by_role("link", name="Approve").or_(
+		page.locator(".dropdown-menu .dropdown-item:has-text('Approve')")
+	).first.click()
 	expect(page.locator(".indicator-pill").first).to_contain_text("Approved", timeout=15000)
 	time.sleep(0.5)
 	page.screenshot(path=str(SHOTS / "coordinator-approved.png"))
@@ -95,8 +97,15 @@ def main() -> int:
 	with sync_playwright() as playwright:
 		browser = playwright.chromium.launch(
 			executable_path=args.chromium,
-			args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-				  "--disable-sync", "--no-first-run", "--disable-quic"],
+			args=[
+				"--no-sandbox",
+				"--disable-gpu",
+				"--disable-background-networking",
+				"--disable-component-update",
+				"--disable-sync",
+				"--no-first-run",
+				"--disable-quic",
+			],
 		)
 		volunteer = browser.new_context(viewport={"width": 1280, "height": 860}).new_page()
 		volunteer_logs_hours(volunteer, args.url, 2.5, note)

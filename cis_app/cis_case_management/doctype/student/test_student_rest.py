@@ -6,43 +6,12 @@ The requests run in another thread with their own database connection, so this t
 records and deletes them afterwards.
 """
 
-from threading import Thread
-from unittest.mock import patch
-
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import get_test_client
 
-from cis_app.testing import TwoSites, make_student
+from cis_app.testing import TwoSites, api_token, http, make_student
 
 LAST_NAME = "Restcheck"
-
-
-def http(method: str, path: str, user_token: str, **kwargs):
-	"""Run one request through Frappe's WSGI application, as ``frappe serve`` would."""
-	site = frappe.local.site
-	client = get_test_client(use_cookies=False)
-	result = {}
-
-	def run():
-		with patch("frappe.app.get_site_name", return_value=site):
-			result["response"] = getattr(client, method)(
-				path, headers={"Authorization": f"token {user_token}"}, **kwargs
-			)
-
-	thread = Thread(target=run)
-	thread.start()
-	thread.join()
-	return result["response"]
-
-
-def api_token(user: str) -> str:
-	doc = frappe.get_doc("User", user)
-	secret = frappe.generate_hash(length=15)
-	doc.api_key = doc.api_key or frappe.generate_hash(length=15)
-	doc.api_secret = secret
-	doc.save(ignore_permissions=True)
-	return f"{doc.api_key}:{secret}"
 
 
 class TestStudentRestAPI(FrappeTestCase):

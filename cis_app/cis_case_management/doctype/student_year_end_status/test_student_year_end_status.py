@@ -50,3 +50,18 @@ class TestStudentYearEndStatus(FrappeTestCase):
 		year_end(student, "Promoted", "7", self.year)
 		with self.assertRaises(frappe.DuplicateEntryError):
 			year_end(student, "Retained", "7", self.year)
+
+	def test_statuses_are_scoped_to_the_students_site(self):
+		from cis_app.permissions import clear_scope_cache
+
+		theirs = year_end(make_student(self.net.site_b).name, "Promoted", "4", self.year).name
+		clear_scope_cache()
+		frappe.set_user(self.net.coordinator_a)
+		try:
+			self.assertNotIn(theirs, frappe.get_list("Student Year-End Status", pluck="name"))
+			self.assertFalse(frappe.get_doc("Student Year-End Status", theirs).has_permission("read"))
+			frappe.set_user(self.net.evaluator)
+			with self.assertRaises(frappe.PermissionError):
+				frappe.get_list("Student Year-End Status")
+		finally:
+			frappe.set_user("Administrator")
