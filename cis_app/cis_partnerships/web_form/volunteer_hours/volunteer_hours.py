@@ -7,3 +7,9 @@ def get_context(context):
 		frappe.get_roles()
 	):
 		frappe.throw(frappe._("The volunteer hours form is for volunteers."), frappe.PermissionError)
+
+
+def get_list_context(context):
+	# the volunteer's own entries, latest work first
+	context.order_by = "`tabVolunteer Hours`.`date` desc, `tabVolunteer Hours`.`creation` desc"
+	return context
