@@ -15,23 +15,12 @@ import frappe
 import pandas as pd
 from frappe.utils import now_datetime, nowdate
 
-from cis_app.core.early_warning import score_frame
+from cis_app.core.early_warning import DATA_POINT_FIELDS, score_frame
 from cis_app.core.goals import progress_frame
 from cis_app.core.metrics import DATA_METRICS, metric_values
 from cis_app.settings import get_goal_tolerance, get_thresholds
 
 CHUNK = 2000
-DATA_POINT_FIELDS = (
-	"days_enrolled",
-	"days_absent",
-	"suspensions",
-	"major_incidents",
-	"minor_incidents",
-	"failing_math",
-	"failing_ela",
-	"gpa",
-	"failed_courses",
-)
 # plans whose goals follow the data
 OPEN_PLAN_STATUSES = ("Draft", "Pending Approval", "Active", "Under Review")
 

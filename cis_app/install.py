@@ -71,6 +71,8 @@ def create_default_settings() -> None:
 	settings = frappe.get_single("CIS Settings")
 	if not settings.small_cell_threshold:
 		settings.small_cell_threshold = 10
+	if settings.current_school_year and not frappe.db.exists("School Year", settings.current_school_year):
+		settings.current_school_year = None  # left over from an earlier install
 	settings.flags.ignore_permissions = True
 	settings.save()
 
@@ -113,6 +115,8 @@ def create_support_types() -> None:
 def before_uninstall() -> None:
 	"""Remove what install created outside our DocTypes: shares of our records and our roles."""
 	doctypes = app_doctypes()
+	# settings of our Single DocTypes live in tabSingles, which uninstall does not clear
+	frappe.db.delete("Singles", {"doctype": ["in", doctypes]})
 	frappe.db.delete("DocShare", {"share_doctype": ["in", doctypes]})
 	frappe.db.delete("ToDo", {"reference_type": ["in", doctypes]})
 	from cis_app.workflows import remove_default_workflows

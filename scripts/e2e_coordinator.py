@@ -17,24 +17,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
+from browser import SHOTS, launch, login, new_page
 from playwright.sync_api import Page, expect, sync_playwright
 
 COORDINATOR = "coordinator@cis-demo.example"
 MANAGER = "manager@cis-demo.example"
-PASSWORD = "cis-demo-2026"
 SITE = "Alder Elementary (Demo)"
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-
-
-def login(page: Page, url: str, user: str) -> None:
-	page.goto(f"{url}/login")
-	page.fill("#login_email", user)
-	page.fill("#login_password", PASSWORD)
-	page.click(".btn-login")
-	page.wait_for_url("**/app/**")
-	page.wait_for_load_state("networkidle")
 
 
 def open_form(page: Page, url: str, route: str) -> None:
@@ -61,21 +50,35 @@ def workflow_action(page: Page, action: str) -> None:
 	page.wait_for_load_state("networkidle")
 
 
+def build_plan(page: Page, url: str) -> str:
+	"""The coordinator writes a new plan for a consented case-managed student, with a measurable goal."""
+	student, year = page.evaluate(
+		"""async () => {
+			const year = await frappe.db.get_single_value('CIS Settings', 'current_school_year');
+			const consents = await frappe.db.get_list('Student Consent', {filters: {scope: 'Case Management', school_year: year, status: 'Valid'}, fields: ['student'], limit: 1});
+			return [consents[0].student, year];
+		}"""
+	)
+	open_form(page, url, "support-plan/new")
+	page.evaluate(
+		"""([student, year]) => {
+			cur_frm.set_value('plan_type', 'Student');
+			cur_frm.set_value('student', student);
+			cur_frm.set_value('school_year', year);
+			const goal = cur_frm.add_child('goals', {area: 'Attendance', metric: 'Attendance Rate (%)', baseline: 88, target: 93, direction: 'Up'});
+			cur_frm.refresh_field('goals');
+		}""",
+		[student, year],
+	)
+	page.wait_for_function("() => cur_frm.doc.site")
+	save(page)
+	return page.evaluate("() => cur_frm.doc.name")
+
+
 def run(url: str, chromium: str) -> None:
 	with sync_playwright() as playwright:
-		browser = playwright.chromium.launch(
-			executable_path=chromium,
-			args=[
-				"--no-sandbox",
-				"--disable-gpu",
-				"--disable-background-networking",
-				"--disable-component-update",
-				"--disable-sync",
-				"--no-first-run",
-				"--disable-quic",
-			],
-		)
-		page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+		browser = launch(playwright, chromium)
+		page = new_page(browser, 1440, 900)
 		login(page, url, COORDINATOR)
 
 		page.goto(f"{url}/app/case-management")
@@ -124,12 +127,13 @@ def run(url: str, chromium: str) -> None:
 				}
 			}"""
 		)
-		assert plan, "no draft plan with a valid consent in the demo"
+		if not plan:
+			plan = build_plan(page, url)
 		open_form(page, url, f"support-plan/{plan}")
 		workflow_action(page, "Request Approval")
 		expect(page.locator(".indicator-pill").first).to_contain_text("Pending Approval")
 
-		manager = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+		manager = new_page(browser, 1440, 900)
 		login(manager, url, MANAGER)
 		open_form(manager, url, f"support-plan/{plan}")
 		workflow_action(manager, "Approve")
@@ -151,7 +155,6 @@ def main() -> int:
 	parser.add_argument("--url", default="http://localhost:8000")
 	parser.add_argument("--chromium", default="/usr/bin/chromium")
 	args = parser.parse_args()
-	SHOTS.mkdir(parents=True, exist_ok=True)
 	run(args.url, args.chromium)
 	return 0
 

@@ -16,23 +16,13 @@ import json
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
+from browser import SHOTS, launch, login, new_page
 from playwright.sync_api import Page, expect, sync_playwright
 
 VOLUNTEER = "volunteer@cis-demo.example"
 COORDINATOR = "coordinator@cis-demo.example"
-PASSWORD = "cis-demo-2026"
 SITE = "Alder Elementary (Demo)"
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-
-
-def login(page: Page, url: str, user: str) -> None:
-	page.goto(f"{url}/login")
-	page.fill("#login_email", user)
-	page.fill("#login_password", PASSWORD)
-	page.click(".btn-login")
-	page.wait_for_load_state("networkidle")
 
 
 def volunteer_logs_hours(page: Page, url: str, hours: float, note: str) -> None:
@@ -93,24 +83,12 @@ def main() -> int:
 	parser.add_argument("--url", default="http://localhost:8000")
 	parser.add_argument("--chromium", default="/usr/bin/chromium")
 	args = parser.parse_args()
-	SHOTS.mkdir(parents=True, exist_ok=True)
 	note = f"E2E check {int(time.time())}"
 	with sync_playwright() as playwright:
-		browser = playwright.chromium.launch(
-			executable_path=args.chromium,
-			args=[
-				"--no-sandbox",
-				"--disable-gpu",
-				"--disable-background-networking",
-				"--disable-component-update",
-				"--disable-sync",
-				"--no-first-run",
-				"--disable-quic",
-			],
-		)
-		volunteer = browser.new_context(viewport={"width": 1280, "height": 860}).new_page()
+		browser = launch(playwright, args.chromium)
+		volunteer = new_page(browser, 1280, 860)
 		volunteer_logs_hours(volunteer, args.url, 2.5, note)
-		coordinator = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+		coordinator = new_page(browser, 1440, 900)
 		name = coordinator_approves(coordinator, args.url, note)
 		# back on the portal the volunteer sees it approved
 		volunteer.goto(f"{args.url}/volunteer-hours")

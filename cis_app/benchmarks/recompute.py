@@ -15,9 +15,10 @@ import time
 from datetime import date, timedelta
 
 import frappe
-from frappe.utils import now_datetime
 
+from cis_app.benchmarks import insert_in_chunks
 from cis_app.benchmarks.student_list import AFFILIATE, seed
+from cis_app.core.early_warning import DATA_POINT_FIELDS
 
 YEAR = "Benchmark 2025-2026"
 
@@ -35,88 +36,52 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 	if frappe.db.count("Student Data Point", {"school_year": YEAR}) >= 2 * len(students):
 		return
 	rng = random.Random(7)
-	stamp = now_datetime()
-	point_fields = [
-		"name",
-		"creation",
-		"modified",
-		"owner",
-		"modified_by",
-		"docstatus",
-		"student",
-		"student_name",
-		"site",
-		"as_of_date",
-		"school_year",
-		"source",
-		"days_enrolled",
-		"days_absent",
-		"suspensions",
-		"major_incidents",
-		"minor_incidents",
-		"failing_math",
-		"failing_ela",
-		"gpa",
-		"failed_courses",
-	]
-	rows = []
-	for number, (student, name, site) in enumerate(students):
-		for quarter, as_of in enumerate((date(1990, 10, 31), date(1991, 1, 31))):
-			enrolled = 45 * (quarter + 1)
-			rows.append(
-				(
-					f"BDP-{number:07d}-{quarter}",
-					stamp,
-					stamp,
-					"Administrator",
-					"Administrator",
-					0,
-					student,
-					name,
-					site,
-					as_of,
-					YEAR,
-					"Import",
-					enrolled,
-					rng.randint(0, enrolled // 5),
-					rng.choice((0, 0, 0, 1, 2)),
-					rng.choice((0, 0, 1, 2)),
-					rng.randint(0, 7),
-					int(rng.random() < 0.15),
-					int(rng.random() < 0.12),
-					round(rng.uniform(1.2, 4.0), 2),
-					rng.choice((0, 0, 0, 1)),
-				)
-			)
-		if len(rows) >= 10000:
-			frappe.db.bulk_insert("Student Data Point", point_fields, rows)
-			frappe.db.commit()  # nosemgrep: a seeding command, committed in chunks
-			rows = []
-	if rows:
-		frappe.db.bulk_insert("Student Data Point", point_fields, rows)
-	plan_fields = [
-		"name",
-		"creation",
-		"modified",
-		"owner",
-		"modified_by",
-		"docstatus",
-		"naming_series",
-		"plan_type",
-		"student",
-		"student_name",
-		"site",
-		"school_year",
-		"status",
-		"workflow_state",
-	]
+
+	def points():
+		for number, (student, name, site) in enumerate(students):
+			for quarter, as_of in enumerate((date(1990, 10, 31), date(1991, 1, 31))):
+				enrolled = 45 * (quarter + 1)
+				yield (
+					f"BDP-{number:07d}-{quarter}", student, name, site, as_of, YEAR, "Import", enrolled,
+					rng.randint(0, enrolled // 5), rng.choice((0, 0, 0, 1, 2)), rng.choice((0, 0, 1, 2)), rng.randint(0, 7),
+					int(rng.random() < 0.15), int(rng.random() < 0.12), round(rng.uniform(1.2, 4.0), 2), rng.choice((0, 0, 0, 1)),
+				)  # fmt: skip
+
+	insert_in_chunks(
+		"Student Data Point",
+		[
+			"name",
+			"student",
+			"student_name",
+			"site",
+			"as_of_date",
+			"school_year",
+			"source",
+			*DATA_POINT_FIELDS,
+		],
+		points(),
+	)
+	plans = [(f"BSP-{n:07d}", *row) for n, row in enumerate(students[::10])]
+	insert_in_chunks(
+		"Support Plan",
+		[
+			"name",
+			"naming_series",
+			"plan_type",
+			"student",
+			"student_name",
+			"site",
+			"school_year",
+			"status",
+			"workflow_state",
+		],
+		(
+			(plan, "SP-.YYYY.-.#####", "Student", student, name, site, YEAR, "Active", "Active")
+			for plan, student, name, site in plans
+		),
+	)
 	goal_fields = [
 		"name",
-		"creation",
-		"modified",
-		"owner",
-		"modified_by",
-		"docstatus",
 		"parent",
 		"parenttype",
 		"parentfield",
@@ -127,54 +92,14 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 		"target",
 		"direction",
 	]
-	plans, goals = [], []
-	for number, (student, name, site) in enumerate(students[::10]):
-		plan = f"BSP-{number:07d}"
-		plans.append(
-			(
-				plan,
-				stamp,
-				stamp,
-				"Administrator",
-				"Administrator",
-				0,
-				"SP-.YYYY.-.#####",
-				"Student",
-				student,
-				name,
-				site,
-				YEAR,
-				"Active",
-				"Active",
-			)
-		)
+	goals = []
+	for plan, *_ in plans:
 		goals.append(
-			(
-				f"{plan}-1",
-				stamp,
-				stamp,
-				"Administrator",
-				"Administrator",
-				0,
-				plan,
-				"Support Plan",
-				"goals",
-				1,
-				"Attendance",
-				"Attendance Rate (%)",
-				88,
-				94,
-				"Up",
-			)
+			(f"{plan}-1", plan, "Support Plan", "goals", 1, "Attendance", "Attendance Rate (%)", 88, 94, "Up")
 		)
 		goals.append(
 			(
 				f"{plan}-2",
-				stamp,
-				stamp,
-				"Administrator",
-				"Administrator",
-				0,
 				plan,
 				"Support Plan",
 				"goals",
@@ -186,9 +111,7 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 				"Down",
 			)
 		)
-	frappe.db.bulk_insert("Support Plan", plan_fields, plans)
-	frappe.db.bulk_insert("Support Plan Goal", goal_fields, goals)
-	frappe.db.commit()  # nosemgrep
+	insert_in_chunks("Support Plan Goal", goal_fields, goals)
 
 
 def run(students: int = 100_000, sites: int = 50) -> None:

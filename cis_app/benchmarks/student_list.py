@@ -16,8 +16,8 @@ import statistics
 import time
 
 import frappe
-from frappe.utils import now_datetime
 
+from cis_app.benchmarks import insert_in_chunks
 from cis_app.core.grades import normalize_grade
 from cis_app.permissions import clear_scope_cache
 
@@ -44,57 +44,21 @@ def seed(students: int, sites: int) -> None:
 	if existing >= students:
 		return
 	fields = [
-		"name",
-		"creation",
-		"modified",
-		"owner",
-		"modified_by",
-		"docstatus",
-		"naming_series",
-		"first_name",
-		"last_name",
-		"student_name",
-		"site",
-		"school_district",
-		"affiliate",
-		"district_student_id",
-		"grade_level",
-		"enrollment_status",
-		"is_case_managed",
-	]
+		"name", "naming_series", "first_name", "last_name", "student_name", "site", "school_district",
+		"affiliate", "district_student_id", "grade_level", "enrollment_status", "is_case_managed",
+	]  # fmt: skip
 	grades = ["K", *[str(g) for g in range(1, 13)]]
-	rows = []
-	stamp = now_datetime()
-	for number in range(existing, students):
-		grade = normalize_grade(grades[number % len(grades)])
-		rows.append(
-			(
-				f"BENCH-{number:07d}",
-				stamp,
-				stamp,
-				"Administrator",
-				"Administrator",
-				0,
-				"STU-.#######",
-				f"First{number}",
-				f"Last{number % 997}",
-				f"First{number} Last{number % 997}",
-				site_names[number % sites],
-				DISTRICT,
-				AFFILIATE,
-				f"B-{number:07d}",
-				grade,
-				"Enrolled",
-				int(number % 12 == 0),
-			)
-		)
-		if len(rows) == 5000:
-			frappe.db.bulk_insert("Student", fields, rows)
-			frappe.db.commit()  # nosemgrep: a seeding command, committed in chunks
-			rows = []
-	if rows:
-		frappe.db.bulk_insert("Student", fields, rows)
-	frappe.db.commit()  # nosemgrep
+
+	def rows():
+		for number in range(existing, students):
+			last = f"Last{number % 997}"
+			yield (
+				f"BENCH-{number:07d}", "STU-.#######", f"First{number}", last, f"First{number} {last}",
+				site_names[number % sites], DISTRICT, AFFILIATE, f"B-{number:07d}",
+				normalize_grade(grades[number % len(grades)]), "Enrolled", int(number % 12 == 0),
+			)  # fmt: skip
+
+	insert_in_chunks("Student", fields, rows())
 
 
 def timed(fn, repeat: int) -> list[float]:

@@ -16,8 +16,8 @@ import time
 from datetime import date, timedelta
 
 import frappe
-from frappe.utils import now_datetime
 
+from cis_app.benchmarks import insert_in_chunks
 from cis_app.benchmarks.student_list import AFFILIATE, COORDINATOR, seed
 from cis_app.permissions import clear_scope_cache
 
@@ -36,66 +36,25 @@ def seed_hours(entries: int, sites: list[str]) -> None:
 	if existing >= entries:
 		return
 	rng = random.Random(3)
-	stamp = now_datetime()
 	start = date.today() - timedelta(days=730)
 	fields = [
-		"name",
-		"creation",
-		"modified",
-		"owner",
-		"modified_by",
-		"docstatus",
-		"naming_series",
-		"volunteer",
-		"volunteer_name",
-		"partner",
-		"site",
-		"affiliate",
-		"date",
-		"hours",
-		"activity",
-		"students_served",
-		"status",
-		"workflow_state",
-		"hourly_value",
-		"value",
-	]
-	rows = []
-	for number in range(existing, entries):
-		volunteer = number % 1000
-		hours = rng.choice((1, 1.5, 2, 2, 3, 4))
-		status = "Approved" if rng.random() < 0.85 else rng.choice(("Submitted", "Rejected"))
-		rows.append(
-			(
-				f"BVH-{number:07d}",
-				stamp,
-				stamp,
-				"Administrator",
-				"Administrator",
-				0,
-				"VH-.YYYY.-.######",
-				f"BENCH-VOL-{volunteer:04d}",
-				f"Volunteer {volunteer}",
-				f"Benchmark Partner {volunteer % 40:02d}",
-				sites[volunteer % len(sites)],
-				AFFILIATE,
-				start + timedelta(days=rng.randrange(730)),
-				hours,
-				"Tutoring",
-				rng.randint(0, 10),
-				status,
-				status,
-				34.79,
-				round(hours * 34.79, 2),
-			)
-		)
-		if len(rows) == 20000:
-			frappe.db.bulk_insert("Volunteer Hours", fields, rows)
-			frappe.db.commit()  # nosemgrep: a seeding command, committed in chunks
-			rows = []
-	if rows:
-		frappe.db.bulk_insert("Volunteer Hours", fields, rows)
-	frappe.db.commit()  # nosemgrep
+		"name", "naming_series", "volunteer", "volunteer_name", "partner", "site", "affiliate", "date", "hours",
+		"activity", "students_served", "status", "workflow_state", "hourly_value", "value",
+	]  # fmt: skip
+
+	def rows():
+		for number in range(existing, entries):
+			volunteer = number % 1000
+			hours = rng.choice((1, 1.5, 2, 2, 3, 4))
+			status = "Approved" if rng.random() < 0.85 else rng.choice(("Submitted", "Rejected"))
+			yield (
+				f"BVH-{number:07d}", "VH-.YYYY.-.######", f"BENCH-VOL-{volunteer:04d}", f"Volunteer {volunteer}",
+				f"Benchmark Partner {volunteer % 40:02d}", sites[volunteer % len(sites)], AFFILIATE,
+				start + timedelta(days=rng.randrange(730)), hours, "Tutoring", rng.randint(0, 10), status, status,
+				34.79, round(hours * 34.79, 2),
+			)  # fmt: skip
+
+	insert_in_chunks("Volunteer Hours", fields, rows(), chunk=20_000)
 
 
 def run(entries: int = 500_000, repeat: int = 10) -> None:

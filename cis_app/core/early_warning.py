@@ -73,7 +73,8 @@ class Thresholds:
 
 ATTENDANCE_BANDS = ("Satisfactory", "At Risk", "Chronic", "Severe")
 
-COLUMNS = (
+# The ABC figures a data point carries, and (for the grade 9 rule) the grade.
+DATA_POINT_FIELDS = (
 	"days_enrolled",
 	"days_absent",
 	"suspensions",
@@ -83,8 +84,8 @@ COLUMNS = (
 	"failing_ela",
 	"gpa",
 	"failed_courses",
-	"grade_level",
 )
+COLUMNS = (*DATA_POINT_FIELDS, "grade_level")
 
 
 def _num(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -9,6 +9,7 @@ from frappe import _
 from frappe.utils import add_days, cint, nowdate
 
 from cis_app.core.volunteering import days_until
+from cis_app.reporting import report_filters
 
 
 def execute(filters: dict | None = None):
@@ -20,9 +21,7 @@ def execute(filters: dict | None = None):
 		conditions.append(["Partner", "agreement_renewal_date", ">=", today])
 	else:
 		conditions.append(["Partner", "agreement_renewal_date", "is", "set"])
-	for field in ("affiliate", "partner_manager"):
-		if filters.get(field):
-			conditions.append(["Partner", field, "=", filters.get(field)])
+	conditions += report_filters("Partner", filters, ("affiliate", "partner_manager"))
 	if filters.get("partner"):
 		conditions.append(["Partner", "name", "=", filters.partner])
 	if filters.get("site"):

@@ -8,19 +8,16 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
+from cis_app.reporting import report_filters
+
 TYPES = ("Monetary", "In-Kind Goods", "In-Kind Services")
 
 
 def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
-	conditions = []
-	for field in ("affiliate", "site", "partner"):
-		if filters.get(field):
-			conditions.append(["Partner Contribution", field, "=", filters.get(field)])
-	if filters.get("from_date"):
-		conditions.append(["Partner Contribution", "contribution_date", ">=", filters.from_date])
-	if filters.get("to_date"):
-		conditions.append(["Partner Contribution", "contribution_date", "<=", filters.to_date])
+	conditions = report_filters(
+		"Partner Contribution", filters, ("affiliate", "site", "partner"), date_field="contribution_date"
+	)
 	grouped = frappe.get_list(
 		"Partner Contribution",
 		filters=conditions,

@@ -14,6 +14,7 @@ from frappe import _
 from frappe.utils import flt
 
 from cis_app.core.volunteering import summarize_by_group
+from cis_app.reporting import report_filters
 
 GROUPS = {"Site": "site", "Partner": "partner", "Volunteer": "volunteer", "Activity": "activity"}
 
@@ -50,15 +51,15 @@ def execute(filters: dict | None = None):
 
 
 def build_filters(filters) -> list:
-	conditions = [["Volunteer Hours", "status", "=", "Approved"]]
-	for field in ("affiliate", "site", "partner", "volunteer", "activity"):
-		if filters.get(field):
-			conditions.append(["Volunteer Hours", field, "=", filters.get(field)])
-	if filters.get("from_date"):
-		conditions.append(["Volunteer Hours", "date", ">=", filters.from_date])
-	if filters.get("to_date"):
-		conditions.append(["Volunteer Hours", "date", "<=", filters.to_date])
-	return conditions
+	return [
+		["Volunteer Hours", "status", "=", "Approved"],
+		*report_filters(
+			"Volunteer Hours",
+			filters,
+			("affiliate", "site", "partner", "volunteer", "activity"),
+			date_field="date",
+		),
+	]
 
 
 def get_columns(group_by: str, field: str) -> list[dict]:
