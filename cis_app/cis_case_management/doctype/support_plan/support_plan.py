@@ -10,6 +10,7 @@ from frappe.utils import getdate, nowdate
 from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent
 from cis_app.core.consent import SCOPE_CASE_MANAGEMENT
 from cis_app.core.goals import MET_OR_PROGRESSING, goal_problem, progress_frame
+from cis_app.core.metrics import DATA_METRICS, metric_values
 from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, WrongTierError
 from cis_app.permissions import check_in_scope
 from cis_app.settings import get_goal_tolerance, validate_within_school_year
@@ -37,6 +38,7 @@ class SupportPlan(Document):
 		self.set_plan_scope()
 		self.validate_dates()
 		self.validate_goals()
+		self.set_values_from_data()
 		self.set_progress()
 		self.validate_supports()
 		self.validate_consent()
@@ -70,6 +72,26 @@ class SupportPlan(Document):
 					InvalidGoalError,
 					title=_("Invalid Goal"),
 				)
+
+	def set_values_from_data(self):
+		"""Goals fed by data take the latest data point of the plan's year as soon as they are written,
+		with the same rule the recomputation uses (``cis_app.core.metrics``)."""
+		if self.plan_type != "Student" or self.status == CLOSED or not self.student:
+			return
+		fed = [goal for goal in self.goals if goal.metric in DATA_METRICS]
+		if not fed:
+			return
+		from cis_app.early_warning import load_latest_data_points
+
+		latest = load_latest_data_points([self.student])
+		latest = latest[latest["school_year"] == self.school_year]
+		if latest.empty:
+			return
+		points = pd.concat([latest] * len(fed), ignore_index=True)
+		for goal, value in zip(fed, metric_values(pd.Series([g.metric for g in fed]), points), strict=True):
+			if not pd.isna(value) and goal.current_value != value:
+				goal.current_value = float(value)
+				goal.value_updated_on = nowdate()
 
 	def stamp_changed_values(self):
 		"""A goal's value counts as known once someone enters it (or a data point or check-in sets it).

@@ -181,6 +181,12 @@ class TestSupportPlan(FrappeTestCase):
 		self.assertEqual([g.progress_status for g in plan.goals][:2], ["Met", "Met"])
 		self.assertEqual(plan.goals_on_track, 2)
 
+	def test_a_new_plan_reads_the_latest_data_at_once(self):
+		student = self.consented_student()
+		make_data_point(student, days_enrolled=50, days_absent=4)
+		plan = make_support_plan(student)
+		self.assertEqual((plan.goals[0].current_value, plan.goals[0].progress_status), (92, "Progressing"))
+
 	def test_coordinators_see_only_their_sites_plans(self):
 		mine = make_support_plan(make_student(self.net.site_a).name).name
 		theirs = make_support_plan(make_student(self.net.site_b).name).name
