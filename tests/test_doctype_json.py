@@ -243,3 +243,11 @@ def test_workspaces_link_only_to_what_exists():
 			if block["type"] == "card":
 				assert block["data"]["card_name"] in card_names
 		assert {r["role"] for r in workspace["roles"]} <= known_roles()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_connections_point_at_real_link_fields(name):
+	for link in DOCTYPES[name].get("links") or []:
+		target = DOCTYPES[link["link_doctype"]]
+		field = next((f for f in target["fields"] if f["fieldname"] == link["link_fieldname"]), None)
+		assert field and field["fieldtype"] == "Link" and field["options"] == name, link
