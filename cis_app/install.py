@@ -36,14 +36,17 @@ def app_doctypes() -> list[str]:
 
 
 def find_clashes() -> list[tuple[str, str]]:
-	"""(DocType, owning app) for every DocType name we use that another app already owns."""
+	"""(DocType, owner) for every DocType name we use that another app (or a custom DocType) owns."""
 	ours = set(app_modules())
 	clashes = []
 	for name in app_doctypes():
-		module = frappe.db.get_value("DocType", name, "module")
-		if module and module not in ours:
-			app = frappe.db.get_value("Module Def", module, "app_name") or module
-			clashes.append((name, app))
+		existing = frappe.db.get_value("DocType", name, ["module", "custom"], as_dict=True)
+		if existing and existing.module not in ours:
+			if existing.custom:
+				owner = _("a custom DocType of this site")
+			else:
+				owner = frappe.db.get_value("Module Def", existing.module, "app_name") or existing.module
+			clashes.append((name, owner))
 	return clashes
 
 
@@ -52,7 +55,7 @@ def before_install() -> None:
 	if clashes:
 		frappe.throw(
 			_(
-				"cis_app cannot be installed on this site: these DocType names already belong to another app: {0}. Install cis_app on a site without that app, or remove it first."
+				"cis_app cannot be installed on this site: these DocType names are already taken: {0}. Install cis_app on a site without them, or remove or rename them first."
 			).format(", ".join(f"{doctype} ({app})" for doctype, app in clashes)),
 			AppClashError,
 			title=_("DocType Name Clash"),

@@ -41,5 +41,12 @@ class TestInstallClash(FrappeTestCase):
 			with self.assertRaises(AppClashError) as caught:
 				before_install()
 			self.assertIn("Student (frappe)", str(caught.exception))
+			# a site's own custom DocType of the same name is named as such
+			frappe.db.set_value(
+				"DocType", "Student", {"module": "Custom", "custom": 1}, update_modified=False
+			)
+			self.assertEqual(find_clashes(), [("Student", "a custom DocType of this site")])
 		finally:
-			frappe.db.set_value("DocType", "Student", "module", "CIS Case Management", update_modified=False)
+			frappe.db.set_value(
+				"DocType", "Student", {"module": "CIS Case Management", "custom": 0}, update_modified=False
+			)
