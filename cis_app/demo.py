@@ -418,12 +418,11 @@ def make_student_plan(student, year, today, rng, apply_workflow):
 	apply_workflow(plan, "Request Approval")
 	if year.end >= today and rng.random() < 0.1:
 		return plan  # waiting for the program manager
-	try:
+	from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent
+
+	# a revoked consent leaves the plan waiting, as the consent gate would for a coordinator
+	if has_valid_consent(student.name, "Case Management", year.name, on=min(today, year.end)):
 		apply_workflow(plan, "Approve")
-	except frappe.ValidationError:
-		# the consent was revoked: the plan waits (as it would for a coordinator)
-		frappe.clear_last_message()
-		frappe.message_log = []
 	return plan
 
 

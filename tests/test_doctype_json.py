@@ -251,3 +251,20 @@ def test_connections_point_at_real_link_fields(name):
 		target = DOCTYPES[link["link_doctype"]]
 		field = next((f for f in target["fields"] if f["fieldname"] == link["link_fieldname"]), None)
 		assert field and field["fieldtype"] == "Link" and field["options"] == name, link
+
+
+def test_number_cards_count_real_fields_and_appear_on_workspaces():
+	from .metadata import json_files
+
+	cards = json_files("number_card")
+	assert cards
+	for name, card in cards.items():
+		assert card["document_type"] in DOCTYPES and card["module"] in modules()
+		fieldnames = {f["fieldname"] for f in DOCTYPES[card["document_type"]]["fields"]}
+		for row in json.loads(card["filters_json"]):
+			assert row[0] == card["document_type"] and row[1] in fieldnames, (name, row)
+	for name, workspace in json_files("workspace").items():
+		listed = {c["number_card_name"] for c in workspace.get("number_cards", [])}
+		assert listed <= set(cards), name
+		shown = {b["data"]["number_card_name"] for b in json.loads(workspace["content"]) if b["type"] == "number_card"}
+		assert shown == listed, name

@@ -154,12 +154,16 @@ class SupportPlan(Document):
 				row.partner = None
 
 	def validate_consent(self):
-		"""A student plan delivers Tier 3 services only with a valid case-management consent."""
+		"""A student plan delivers Tier 3 services only with a valid case-management consent for its
+		school year, valid on the day it becomes active (for a year already over: on its last day)."""
 		if self.plan_type != "Student" or self.status not in CONSENT_STATUSES:
 			return
 		if not (self.is_new() or self.has_value_changed("status") or self.has_value_changed("school_year")):
 			return
-		if not has_valid_consent(self.student, SCOPE_CASE_MANAGEMENT, self.school_year, on=nowdate()):
+		# checked today, or on the year's last day for a plan recorded after its year ended
+		year_end = frappe.db.get_value("School Year", self.school_year, "year_end_date")
+		on = min(getdate(nowdate()), getdate(year_end)) if year_end else getdate(nowdate())
+		if not has_valid_consent(self.student, SCOPE_CASE_MANAGEMENT, self.school_year, on=on):
 			frappe.throw(
 				_(
 					"{0} has no valid case-management consent for {1}. Record the signed consent before activating the plan."

@@ -113,6 +113,16 @@ class TestSupportPlan(FrappeTestCase):
 			act(plan, "Close", self.net.coordinator_a)
 		self.assertEqual(frappe.db.get_value("Support Plan", plan.name, "status"), "Active")
 
+	def test_a_past_years_plan_needs_that_years_consent(self):
+		past = make_school_year("2001-2002", "2001-08-13", "2002-05-31")
+		student = make_student(self.net.site_a).name
+		plan = make_support_plan(student, school_year=past)
+		plan = act(plan, "Request Approval", self.net.coordinator_a)
+		with self.assertRaises(ConsentRequiredError):
+			act(plan, "Approve", self.net.program_manager)
+		make_consent(student, school_year=past, signed_date="2001-09-01")  # expires with the year
+		self.assertEqual(act(plan, "Approve", self.net.program_manager).status, "Active")
+
 	def test_status_cannot_be_set_around_the_workflow(self):
 		plan = make_support_plan(make_student(self.net.site_a).name)
 		clear_scope_cache()
