@@ -15,7 +15,9 @@ from datetime import timedelta
 import frappe
 from frappe.utils import getdate, nowdate
 
+from cis_app.bulk import insert_dicts
 from cis_app.core import demo
+from cis_app.core.early_warning import data_point_problems
 
 
 def make_demo(students: int = 2000) -> None:
@@ -224,8 +226,11 @@ def make_cycle(today) -> None:
 						**demo.data_point(rng, risk, year, as_of, student.grade_level),
 					}
 				)
-		# thousands of rows the core generated valid (tests/test_demo.py): validated there, inserted in bulk
-		bulk_insert("Student Data Point", points)
+		# thousands of rows: checked with the controller's own rule (the core), then inserted in bulk
+		invalid = [point for point in points if data_point_problems(point)]
+		if invalid:
+			raise ValueError(f"demo data points fail validation: {invalid[:3]}")
+		insert_dicts("Student Data Point", points)
 		for student in students:
 			if student.is_case_managed:
 				plan = make_student_plan(student, year, today, rng, apply_workflow)
@@ -418,10 +423,10 @@ def make_student_plan(student, year, today, rng, apply_workflow):
 	apply_workflow(plan, "Request Approval")
 	if year.end >= today and rng.random() < 0.1:
 		return plan  # waiting for the program manager
-	from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent
+	from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent_for_year
 
 	# a revoked consent leaves the plan waiting, as the consent gate would for a coordinator
-	if has_valid_consent(student.name, "Case Management", year.name, on=min(today, year.end)):
+	if has_valid_consent_for_year(student.name, "Case Management", year.name):
 		apply_workflow(plan, "Approve")
 	return plan
 
@@ -449,7 +454,7 @@ def make_check_ins(student, plan, year, last_day, rng) -> None:
 			}
 		)
 		day += timedelta(days=rng.randint(18, 34))
-	bulk_insert("Student Check-In", rows)
+	insert_dicts("Student Check-In", rows)
 
 
 # ---------------------------------------------------------------- partners and volunteers
@@ -514,21 +519,36 @@ def make_partnerships(today) -> None:
 	# bulk with the value the controller would compute, approved except the last two weeks
 	from frappe.model.naming import make_autoname
 
-	from cis_app.core.volunteering import hour_value, hours_value
+	from cis_app.core.volunteering import (
+		clearance_problem,
+		exceeds_daily_cap,
+		hour_value,
+		hours_problem,
+		hours_value,
+	)
 
 	settings = frappe.get_single("CIS Settings")
 	by_year = {row.year: row.hourly_value for row in settings.volunteer_hour_values}
-	details = {
-		name: frappe.db.get_value(
-			"CIS Volunteer", name, ["volunteer_name", "partner", "background_check_expiry"], as_dict=True
+	details = {}
+	for name in names:
+		details[name] = frappe.db.get_value(
+			"CIS Volunteer",
+			name,
+			["volunteer_name", "partner", "status", "background_check_status", "background_check_expiry"],
+			as_dict=True,
 		)
-		for name in names
-	}
-	rows = []
+		details[name]["sites"] = frappe.get_all("CIS Volunteer Site", filters={"parent": name}, pluck="site")
+	rows, per_day = [], {}
 	for row in demo.hours_entries(len(names), [spec["site_indexes"] for spec in specs], today):
 		volunteer = details[names[row["volunteer_index"]]]
-		if row["date"] > volunteer.background_check_expiry:
-			continue  # a lapsed check: no hours after it
+		site = sites[row["site_index"]]
+		# the controller's rules (the core), applied before the bulk insert
+		if clearance_problem(volunteer, site, row["date"]):
+			continue  # e.g. a lapsed check: no hours after it
+		day_key = (row["volunteer_index"], row["date"])
+		if hours_problem(row["hours"]) or exceeds_daily_cap(per_day.get(day_key, []), row["hours"]):
+			raise ValueError(f"demo hours fail validation: {row}")
+		per_day.setdefault(day_key, []).append(row["hours"])
 		rate = hour_value(row["date"], by_year, settings.default_volunteer_hour_value)
 		rows.append(
 			{
@@ -537,7 +557,7 @@ def make_partnerships(today) -> None:
 				"volunteer": names[row["volunteer_index"]],
 				"volunteer_name": volunteer.volunteer_name,
 				"partner": volunteer.partner,
-				"site": sites[row["site_index"]],
+				"site": site,
 				"affiliate": demo.AFFILIATE,
 				"date": row["date"],
 				"hours": row["hours"],
@@ -551,43 +571,4 @@ def make_partnerships(today) -> None:
 				"rejection_reason": "Duplicate of another entry." if row["outcome"] == "Rejected" else None,
 			}
 		)
-	bulk_insert("Volunteer Hours", rows)
-
-
-def bulk_insert(doctype: str, rows: list[dict]) -> None:
-	"""Insert plain rows with Frappe's standard columns filled in (demo data only)."""
-	if not rows:
-		return
-	from frappe.utils import now_datetime
-
-	stamp = now_datetime()
-	fields = sorted({key for row in rows for key in row} | {"name"})
-	meta = frappe.get_meta(doctype)
-	numeric = {
-		field
-		for field in fields
-		if (df := meta.get_field(field)) and df.fieldtype in ("Int", "Float", "Currency", "Check", "Percent")
-	}
-	rows = [
-		{
-			**{field: 0 for field in numeric if row.get(field) is None},
-			**{k: v for k, v in row.items() if v is not None},
-		}
-		for row in rows
-	]
-	standard = ["creation", "modified", "owner", "modified_by", "docstatus"]
-	values = [
-		(
-			*(
-				row.get(field) or (frappe.generate_hash(length=10) if field == "name" else row.get(field))
-				for field in fields
-			),
-			stamp,
-			stamp,
-			"Administrator",
-			"Administrator",
-			0,
-		)
-		for row in rows
-	]
-	frappe.db.bulk_insert(doctype, [*fields, *standard], values)
+	insert_dicts("Volunteer Hours", rows)

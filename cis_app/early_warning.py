@@ -16,7 +16,7 @@ import pandas as pd
 from frappe.utils import now_datetime, nowdate
 
 from cis_app.core.early_warning import DATA_POINT_FIELDS, score_frame
-from cis_app.core.goals import progress_frame
+from cis_app.core.goals import MET_OR_PROGRESSING, progress_frame
 from cis_app.core.metrics import DATA_METRICS, metric_values
 from cis_app.settings import get_goal_tolerance, get_thresholds
 
@@ -150,7 +150,7 @@ def refresh_plan_summaries(goal_names: Iterable[str]) -> None:
 	from frappe.query_builder.functions import Count, Sum
 	from pypika.terms import Case
 
-	on_track = Case().when(goal.progress_status.isin(["Met", "Progressing"]), 1).else_(0)
+	on_track = Case().when(goal.progress_status.isin(sorted(MET_OR_PROGRESSING)), 1).else_(0)
 	summaries = (
 		frappe.qb.from_(goal)
 		.select(goal.parent, Count("*"), Sum(on_track))

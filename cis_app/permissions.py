@@ -184,11 +184,9 @@ def stored_value(doc, fieldname: str):
 
 
 def stored_site_of(doc) -> str | None:
-	"""The site the database holds for an existing document (None for a new one)."""
+	"""The site the database holds for an existing document (None for a new one or a child row)."""
 	rule = SCOPED_DOCTYPES[doc.doctype]
-	if rule.parent_doctype or not doc.get("name") or doc.is_new():
-		return None
-	return frappe.db.get_value(doc.doctype, doc.name, rule.site_field)
+	return None if rule.parent_doctype else stored_value(doc, rule.site_field)
 
 
 def has_scoped_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
+from frappe.utils import getdate, nowdate
 
 from cis_app.core.dates import is_valid_range, overlaps
-from cis_app.exceptions import DuplicateAssignmentError, InvalidDateRangeError
+from cis_app.exceptions import (
+	AffiliateMismatchError,
+	CISValidationError,
+	DuplicateAssignmentError,
+	InvalidDateRangeError,
+	WrongTierError,
+)
 
 
 def validate_date_range(doc, start_field: str, end_field: str, row_label: str | None = None) -> None:
@@ -46,3 +53,46 @@ def validate_staff_rows(doc, table_field: str = "staff") -> None:
 					).format(row.idx, other.idx, frappe.bold(row.user), _(row.staff_role)),
 					DuplicateAssignmentError,
 				)
+
+
+def validate_support_tier(support_type: str, tier: int, row_label: str | None = None) -> None:
+	"""Throw unless the Support Type is offered at ``tier`` (1, 2 or 3)."""
+	if frappe.get_cached_value("Support Type", support_type, f"tier_{tier}"):
+		return
+	prefix = f"{row_label}: " if row_label else ""
+	frappe.throw(
+		prefix
+		+ _(
+			"{0} is not offered as a Tier {1} support. Choose another support type or tier, or allow Tier {1} in its Support Type."
+		).format(frappe.bold(support_type), tier),
+		WrongTierError,
+	)
+
+
+def validate_not_future(day, label: str) -> None:
+	"""Deliveries and data are recorded once they have happened."""
+	if getdate(day) > getdate(nowdate()):
+		frappe.throw(
+			_("{0} ({1}) is in the future. Record it once it has happened.").format(
+				_(label), frappe.format(day, {"fieldtype": "Date"})
+			),
+			CISValidationError,
+		)
+
+
+def validate_sites_of_affiliate(sites: list[str], affiliate: str) -> None:
+	"""Partners, volunteers and contributions serve sites of their own affiliate only."""
+	sites = [site for site in sites if site]
+	if not sites:
+		return
+	others = frappe.get_all(
+		"Site", filters={"name": ["in", sites], "affiliate": ["!=", affiliate]}, pluck="name"
+	)
+	if others:
+		frappe.throw(
+			_("Sites {0} belong to another affiliate than {1}. Choose sites of {1}.").format(
+				", ".join(sorted(others)), affiliate
+			),
+			AffiliateMismatchError,
+			title=_("Wrong Affiliate"),
+		)

@@ -266,5 +266,9 @@ def test_number_cards_count_real_fields_and_appear_on_workspaces():
 	for name, workspace in json_files("workspace").items():
 		listed = {c["number_card_name"] for c in workspace.get("number_cards", [])}
 		assert listed <= set(cards), name
-		shown = {b["data"]["number_card_name"] for b in json.loads(workspace["content"]) if b["type"] == "number_card"}
+		shown = {
+			b["data"]["number_card_name"]
+			for b in json.loads(workspace["content"])
+			if b["type"] == "number_card"
+		}
 		assert shown == listed, name

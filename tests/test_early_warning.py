@@ -127,3 +127,14 @@ def test_frame_scores_many_students_like_one():
 	assert len(frame) == 100000
 	assert list(frame["risk_score"][:2]) == [3, 2]
 	assert list(frame["suggested_tier"][:2]) == [2, 1]
+
+
+def test_data_point_problems():
+	from cis_app.core.early_warning import data_point_problems
+
+	assert data_point_problems({"days_enrolled": 10, "days_absent": 10, "gpa": 5}) == []
+	assert data_point_problems({"days_enrolled": 10, "days_absent": 11}) == ["absent_exceeds_enrolled"]
+	assert data_point_problems({"days_absent": 2}) == ["absent_without_enrolled"]
+	assert data_point_problems({"days_enrolled": 0, "days_absent": 0}) == []
+	assert data_point_problems({"gpa": 5.1}) == ["gpa_out_of_range"]
+	assert data_point_problems({"gpa": -0.5}) == ["gpa_out_of_range"]

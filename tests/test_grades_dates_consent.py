@@ -109,3 +109,9 @@ def test_has_valid_consent_matches_scope_year_and_partner():
 	assert not consent.has_valid_consent(rows, "Share with Partner", "2025-2026", on, partner="Tutors")
 	rows[0]["revoked_date"] = "2025-09-15"
 	assert not consent.has_valid_consent(rows, "Case Management", "2025-2026", on)
+
+
+def test_consent_check_day_is_today_or_the_end_of_a_past_year():
+	assert consent.check_day("2026-11-28", "2027-05-28") == date(2026, 11, 28)
+	assert consent.check_day("2026-11-28", "2026-05-29") == date(2026, 5, 29)
+	assert consent.check_day("2026-11-28", None) == date(2026, 11, 28)

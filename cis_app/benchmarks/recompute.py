@@ -16,8 +16,8 @@ from datetime import date, timedelta
 
 import frappe
 
-from cis_app.benchmarks import insert_in_chunks
 from cis_app.benchmarks.student_list import AFFILIATE, seed
+from cis_app.bulk import insert_rows
 from cis_app.core.early_warning import DATA_POINT_FIELDS
 
 YEAR = "Benchmark 2025-2026"
@@ -47,7 +47,7 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 					int(rng.random() < 0.15), int(rng.random() < 0.12), round(rng.uniform(1.2, 4.0), 2), rng.choice((0, 0, 0, 1)),
 				)  # fmt: skip
 
-	insert_in_chunks(
+	insert_rows(
 		"Student Data Point",
 		[
 			"name",
@@ -60,9 +60,10 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 			*DATA_POINT_FIELDS,
 		],
 		points(),
+		commit=True,
 	)
 	plans = [(f"BSP-{n:07d}", *row) for n, row in enumerate(students[::10])]
-	insert_in_chunks(
+	insert_rows(
 		"Support Plan",
 		[
 			"name",
@@ -79,6 +80,7 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 			(plan, "SP-.YYYY.-.#####", "Student", student, name, site, YEAR, "Active", "Active")
 			for plan, student, name, site in plans
 		),
+		commit=True,
 	)
 	goal_fields = [
 		"name",
@@ -111,7 +113,7 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 				"Down",
 			)
 		)
-	insert_in_chunks("Support Plan Goal", goal_fields, goals)
+	insert_rows("Support Plan Goal", goal_fields, goals, commit=True)
 
 
 def run(students: int = 100_000, sites: int = 50) -> None:

@@ -17,7 +17,7 @@ import time
 
 import frappe
 
-from cis_app.benchmarks import insert_in_chunks
+from cis_app.bulk import insert_rows
 from cis_app.core.grades import normalize_grade
 from cis_app.permissions import clear_scope_cache
 
@@ -58,7 +58,7 @@ def seed(students: int, sites: int) -> None:
 				normalize_grade(grades[number % len(grades)]), "Enrolled", int(number % 12 == 0),
 			)  # fmt: skip
 
-	insert_in_chunks("Student", fields, rows())
+	insert_rows("Student", fields, rows(), commit=True)
 
 
 def timed(fn, repeat: int) -> list[float]:

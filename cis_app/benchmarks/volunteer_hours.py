@@ -17,8 +17,8 @@ from datetime import date, timedelta
 
 import frappe
 
-from cis_app.benchmarks import insert_in_chunks
 from cis_app.benchmarks.student_list import AFFILIATE, COORDINATOR, seed
+from cis_app.bulk import insert_rows
 from cis_app.permissions import clear_scope_cache
 
 PARTNER_MANAGER = "bench-partners@example.com"
@@ -54,17 +54,17 @@ def seed_hours(entries: int, sites: list[str]) -> None:
 				34.79, round(hours * 34.79, 2),
 			)  # fmt: skip
 
-	insert_in_chunks("Volunteer Hours", fields, rows(), chunk=20_000)
+	insert_rows("Volunteer Hours", fields, rows(), chunk=20_000, commit=True)
 
 
-def run(entries: int = 500_000, repeat: int = 10) -> None:
+def run(entries: int = 500_000, repeat: int = 10, students: int = 100_000, sites: int = 50) -> None:
 	from cis_app.cis_partnerships.report.volunteer_hours_summary.volunteer_hours_summary import execute
 
 	frappe.set_user("Administrator")
-	seed(100_000, 50)
-	sites = [f"Benchmark Site {n:02d}" for n in range(1, 51)]
+	seed(students, sites)
+	site_names = [f"Benchmark Site {n:02d}" for n in range(1, sites + 1)]
 	began = time.perf_counter()
-	seed_hours(entries, sites)
+	seed_hours(entries, site_names)
 	print(
 		f"seeded/checked {frappe.db.count('Volunteer Hours', {'affiliate': AFFILIATE})} volunteer hours entries "
 		f"in {time.perf_counter() - began:.1f} s"

@@ -70,3 +70,11 @@ def has_valid_consent(
 		if status == VALID:
 			return True
 	return False
+
+
+def check_day(today: object, year_end: object) -> object:
+	"""The day a school year's consent must be valid on: today, or the year's last day for a year
+	that is already over (a plan recorded after the fact needs that year's consent, which has since
+	expired with the year)."""
+	day, end = to_date(today), to_date(year_end)
+	return min(day, end) if end is not None else day

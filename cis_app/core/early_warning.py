@@ -86,6 +86,24 @@ DATA_POINT_FIELDS = (
 	"failed_courses",
 )
 COLUMNS = (*DATA_POINT_FIELDS, "grade_level")
+MAX_GPA = 5.0
+
+
+def data_point_problems(point: dict) -> list[str]:
+	"""Codes of what is wrong with one data point's figures (empty when fine).
+
+	``absent_exceeds_enrolled``: more days absent than enrolled; ``absent_without_enrolled``: days
+	absent given without days enrolled; ``gpa_out_of_range``: a GPA outside 0 to 5.
+	"""
+	problems = []
+	enrolled, absent, gpa = point.get("days_enrolled"), point.get("days_absent"), point.get("gpa")
+	if absent is not None and enrolled is not None and absent > enrolled:
+		problems.append("absent_exceeds_enrolled")
+	if absent and not enrolled:
+		problems.append("absent_without_enrolled")
+	if gpa is not None and not 0 <= gpa <= MAX_GPA:
+		problems.append("gpa_out_of_range")
+	return problems
 
 
 def _num(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -5,13 +5,10 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cis_app.cis_case_management.doctype.school_wide_activity.school_wide_activity import (
-	validate_not_future,
-	validate_support_tier,
-)
 from cis_app.exceptions import RosterSiteError
 from cis_app.permissions import check_in_scope
 from cis_app.settings import require_school_year_of
+from cis_app.validation import validate_not_future, validate_support_tier
 
 
 class GroupSession(Document):

@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cis_app.permissions import check_in_scope
+from cis_app.permissions import check_in_scope, site_of
 from cis_app.settings import validate_within_school_year
 from cis_app.workflows import sync_status
 
@@ -30,7 +30,7 @@ class NeedsAssessment(Document):
 		if self.assessment_scope == "School":
 			self.student = None
 		elif self.student:
-			self.site = frappe.db.get_value("Student", self.student, "site")
+			self.site = site_of(self)  # the student's: one rule, cis_app.permissions
 		if self.site:
 			self.affiliate = frappe.db.get_value("Site", self.site, "affiliate")
 

@@ -6,17 +6,16 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import nowdate
 
-from cis_app.cis_case_management.doctype.school_wide_activity.school_wide_activity import validate_not_future
 from cis_app.exceptions import CISValidationError
-from cis_app.permissions import check_in_scope
+from cis_app.permissions import check_in_scope, site_of
 from cis_app.settings import require_school_year_of
-from cis_app.validation import validate_date_range
+from cis_app.validation import validate_date_range, validate_not_future
 
 
 class StudentCheckIn(Document):
 	def validate(self):
 		check_in_scope(self)
-		self.site = frappe.db.get_value("Student", self.student, "site")
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
 		validate_not_future(self.checkin_date, "Date")
 		require_school_year_of(self.checkin_date, "Date")
 		validate_date_range(self, "checkin_date", "follow_up_date")

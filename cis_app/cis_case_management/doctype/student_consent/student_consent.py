@@ -8,7 +8,7 @@ from frappe.utils import getdate, nowdate
 
 from cis_app.core import consent
 from cis_app.exceptions import ConsentDateError
-from cis_app.permissions import check_in_scope
+from cis_app.permissions import check_in_scope, site_of
 
 
 class StudentConsent(Document):
@@ -21,7 +21,7 @@ class StudentConsent(Document):
 		self.set_status()
 
 	def set_site_from_student(self):
-		self.site = frappe.db.get_value("Student", self.student, "site")
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
 
 	def set_default_expiry(self):
 		if not self.expiry_date and self.school_year:
@@ -70,8 +70,10 @@ class StudentConsent(Document):
 
 
 def refresh_consent_statuses() -> None:
-	"""Daily: consents that expired, were revoked or became valid since yesterday get their new status."""
+	"""Daily: consents that expired, were revoked or became valid since yesterday get their new
+	status (one update per status, not per consent)."""
 	today = nowdate()
+	changed: dict[str, list[str]] = {}
 	for row in frappe.get_all(
 		"Student Consent",
 		filters={"status": ["in", [consent.VALID, consent.PENDING]]},
@@ -79,7 +81,10 @@ def refresh_consent_statuses() -> None:
 	):
 		status = consent.consent_status(row.signed_date, row.expiry_date, row.revoked_date, today)
 		if status != row.status:
-			frappe.db.set_value("Student Consent", row.name, "status", status, update_modified=False)
+			changed.setdefault(status, []).append(row.name)
+	table = frappe.qb.DocType("Student Consent")
+	for status, names in changed.items():
+		frappe.qb.update(table).set(table.status, status).where(table.name.isin(names)).run()
 
 
 def has_valid_consent(
@@ -92,3 +97,10 @@ def has_valid_consent(
 		fields=["scope", "school_year", "partner", "signed_date", "expiry_date", "revoked_date"],
 	)
 	return consent.has_valid_consent(rows, scope, school_year, on or nowdate(), partner=partner)
+
+
+def has_valid_consent_for_year(student: str, scope: str, school_year: str) -> bool:
+	"""True if ``student`` has a ``scope`` consent for ``school_year`` valid today (or, for a year
+	already over, on its last day: ``cis_app.core.consent.check_day``)."""
+	year_end = frappe.db.get_value("School Year", school_year, "year_end_date")
+	return has_valid_consent(student, scope, school_year, on=consent.check_day(nowdate(), year_end))

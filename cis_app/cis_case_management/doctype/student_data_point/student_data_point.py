@@ -6,18 +6,18 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, nowdate
 
+from cis_app.core.early_warning import data_point_problems
 from cis_app.exceptions import InvalidDataPointError
-from cis_app.permissions import check_in_scope
+from cis_app.permissions import check_in_scope, site_of
 from cis_app.settings import require_school_year_of
 
 
 class StudentDataPoint(Document):
 	def validate(self):
 		check_in_scope(self)
-		self.site = frappe.db.get_value("Student", self.student, "site")
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
 		self.validate_date()
-		self.validate_attendance()
-		self.validate_gpa()
+		self.validate_figures()
 
 	def validate_date(self):
 		if getdate(self.as_of_date) > getdate(nowdate()):
@@ -29,12 +29,9 @@ class StudentDataPoint(Document):
 			)
 		self.school_year = require_school_year_of(self.as_of_date, "As Of")
 
-	def validate_attendance(self):
-		if (
-			self.days_absent is not None
-			and self.days_enrolled is not None
-			and self.days_absent > self.days_enrolled
-		):
+	def validate_figures(self):
+		problems = data_point_problems(self.as_dict())
+		if "absent_exceeds_enrolled" in problems:
 			frappe.throw(
 				_("Days absent ({0}) cannot exceed days enrolled ({1}). Check both figures.").format(
 					self.days_absent, self.days_enrolled
@@ -42,11 +39,9 @@ class StudentDataPoint(Document):
 				InvalidDataPointError,
 				title=_("Invalid Attendance"),
 			)
-		if self.days_absent and not self.days_enrolled:
+		if "absent_without_enrolled" in problems:
 			frappe.throw(_("Enter the days enrolled along with the days absent."), InvalidDataPointError)
-
-	def validate_gpa(self):
-		if self.gpa is not None and self.gpa and not 0 <= self.gpa <= 5:
+		if "gpa_out_of_range" in problems:
 			frappe.throw(_("GPA {0} is outside 0 to 5.").format(self.gpa), InvalidDataPointError)
 
 	def on_update(self):

@@ -6,9 +6,9 @@ from frappe import _, _lt
 from frappe.model.document import Document
 
 from cis_app.core.grades import normalize_grade
-from cis_app.core.outcomes import status_problem
+from cis_app.core.outcomes import remained_in_school, status_problem
 from cis_app.exceptions import CISValidationError
-from cis_app.permissions import check_in_scope
+from cis_app.permissions import check_in_scope, site_of
 
 STATUS_MESSAGES = {
 	"graduation_needs_grade_12": _lt(
@@ -25,11 +25,11 @@ STATUS_MESSAGES = {
 class StudentYearEndStatus(Document):
 	def validate(self):
 		check_in_scope(self)
-		self.site = frappe.db.get_value("Student", self.student, "site")
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
 		self.grade_level = normalize_grade(self.grade_level) or self.grade_level
 		self.validate_status_for_grade()
 		self.validate_one_per_year()
-		self.remained_in_school = 0 if self.year_end_status == "Dropped Out" else 1
+		self.remained_in_school = int(remained_in_school(self.year_end_status))
 
 	def validate_status_for_grade(self):
 		problem = status_problem(self.year_end_status, self.grade_level)

@@ -7,13 +7,14 @@ from frappe import _, _lt
 from frappe.model.document import Document
 from frappe.utils import getdate, nowdate
 
-from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent
+from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent_for_year
 from cis_app.core.consent import SCOPE_CASE_MANAGEMENT
 from cis_app.core.goals import MET_OR_PROGRESSING, goal_problem, progress_frame
 from cis_app.core.metrics import DATA_METRICS, metric_values
 from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, WrongTierError
-from cis_app.permissions import check_in_scope
+from cis_app.permissions import check_in_scope, site_of
 from cis_app.settings import get_goal_tolerance, validate_within_school_year
+from cis_app.validation import validate_date_range, validate_support_tier
 from cis_app.workflows import sync_status
 
 GOAL_PROBLEMS = {
@@ -48,14 +49,12 @@ class SupportPlan(Document):
 		if self.plan_type == "Student":
 			if not self.student:
 				frappe.throw(_("Choose the student this plan is for."), frappe.MandatoryError)
-			self.site = frappe.db.get_value("Student", self.student, "site")
+			self.site = site_of(self)  # the student's: one rule, cis_app.permissions
 		else:
 			self.student = None
 			self.student_name = None
 
 	def validate_dates(self):
-		from cis_app.validation import validate_date_range
-
 		validate_date_range(self, "start_date", "end_date")
 		validate_within_school_year(self, self.school_year, ["start_date", "end_date"])
 		for row in self.supports:
@@ -133,14 +132,9 @@ class SupportPlan(Document):
 
 	def validate_supports(self):
 		for row in self.supports:
-			tier_number = int(row.tier.split()[-1])
-			if not frappe.db.get_value("Support Type", row.support_type, f"tier_{tier_number}"):
-				frappe.throw(
-					_(
-						"Supports row {0}: {1} is not offered as {2}. Choose another tier, or allow it in the Support Type."
-					).format(row.idx, frappe.bold(row.support_type), _(row.tier)),
-					WrongTierError,
-				)
+			validate_support_tier(
+				row.support_type, int(row.tier.split()[-1]), _("Supports row {0}").format(row.idx)
+			)
 			if self.plan_type == "Student" and row.tier != "Tier 3":
 				continue
 			if self.plan_type == "School" and row.tier == "Tier 3":
@@ -160,10 +154,7 @@ class SupportPlan(Document):
 			return
 		if not (self.is_new() or self.has_value_changed("status") or self.has_value_changed("school_year")):
 			return
-		# checked today, or on the year's last day for a plan recorded after its year ended
-		year_end = frappe.db.get_value("School Year", self.school_year, "year_end_date")
-		on = min(getdate(nowdate()), getdate(year_end)) if year_end else getdate(nowdate())
-		if not has_valid_consent(self.student, SCOPE_CASE_MANAGEMENT, self.school_year, on=on):
+		if not has_valid_consent_for_year(self.student, SCOPE_CASE_MANAGEMENT, self.school_year):
 			frappe.throw(
 				_(
 					"{0} has no valid case-management consent for {1}. Record the signed consent before activating the plan."

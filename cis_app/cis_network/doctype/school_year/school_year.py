@@ -35,10 +35,8 @@ class SchoolYear(Document):
 
 def get_current_school_year() -> str | None:
 	"""The school year set in CIS Settings, else the one containing today."""
-	current = frappe.db.get_single_value("CIS Settings", "current_school_year")
-	if current:
-		return current
-	today = frappe.utils.nowdate()
-	return frappe.db.get_value(
-		"School Year", {"year_start_date": ["<=", today], "year_end_date": [">=", today]}, "name"
+	from cis_app.settings import school_year_of
+
+	return frappe.db.get_single_value("CIS Settings", "current_school_year") or school_year_of(
+		frappe.utils.nowdate()
 	)

@@ -46,17 +46,3 @@ class Site(Document):
 				.set(student.school_district, self.school_district)
 				.where(student.site == self.name)
 			).run()
-
-
-def get_active_site_staff(site: str, staff_role: str | None = None, on=None) -> list[str]:
-	"""Users currently assigned to ``site`` (optionally only in ``staff_role``)."""
-	from frappe.utils import nowdate
-
-	from cis_app.core.dates import is_active_on
-
-	filters = {"parent": site, "parenttype": "Site"}
-	if staff_role:
-		filters["staff_role"] = staff_role
-	rows = frappe.get_all("Site Staff", filters=filters, fields=["user", "from_date", "to_date"])
-	day = on or nowdate()
-	return sorted({row.user for row in rows if is_active_on(day, row.from_date, row.to_date)})

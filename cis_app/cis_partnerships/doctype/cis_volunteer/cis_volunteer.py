@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from cis_app.exceptions import AffiliateMismatchError
-from cis_app.validation import validate_date_range
+from cis_app.validation import validate_date_range, validate_sites_of_affiliate
 
 
 class CISVolunteer(Document):
@@ -23,17 +23,7 @@ class CISVolunteer(Document):
 			)
 
 	def validate_sites(self):
-		sites = [row.site for row in self.sites]
-		others = frappe.get_all(
-			"Site", filters={"name": ["in", sites or [""]], "affiliate": ["!=", self.affiliate]}, pluck="name"
-		)
-		if others:
-			frappe.throw(
-				_("Sites {0} belong to another affiliate than {1}.").format(
-					", ".join(others), self.affiliate
-				),
-				AffiliateMismatchError,
-			)
+		validate_sites_of_affiliate([row.site for row in self.sites], self.affiliate)
 
 
 @frappe.whitelist()

@@ -7,7 +7,8 @@ from frappe.model.document import Document
 from frappe.utils import nowdate
 
 from cis_app.core.volunteering import agreement_problem, is_lapsed, needs_reminder
-from cis_app.exceptions import AffiliateMismatchError, InvalidDateRangeError
+from cis_app.exceptions import InvalidDateRangeError
+from cis_app.validation import validate_sites_of_affiliate
 
 
 class Partner(Document):
@@ -34,19 +35,7 @@ class Partner(Document):
 			self.agreement_status = "Lapsed"
 
 	def validate_sites_of_affiliate(self):
-		sites = [row.site for row in self.sites_served]
-		if not sites:
-			return
-		others = frappe.get_all(
-			"Site", filters={"name": ["in", sites], "affiliate": ["!=", self.affiliate]}, pluck="name"
-		)
-		if others:
-			frappe.throw(
-				_(
-					"Sites {0} belong to another affiliate than {1}. A partner serves sites of its own affiliate."
-				).format(", ".join(others), self.affiliate),
-				AffiliateMismatchError,
-			)
+		validate_sites_of_affiliate([row.site for row in self.sites_served], self.affiliate)
 
 	def validate_primary_contact(self):
 		if len([row for row in self.contacts if row.is_primary]) > 1:

@@ -6,7 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, getdate, nowdate
 
-from cis_app.exceptions import AffiliateMismatchError, CISValidationError
+from cis_app.exceptions import CISValidationError
+from cis_app.validation import validate_not_future, validate_sites_of_affiliate
 
 
 class PartnerContribution(Document):
@@ -32,14 +33,7 @@ class PartnerContribution(Document):
 		self.set("fair_value" if field == "amount" else "amount", 0)
 
 	def validate_date(self):
-		if getdate(self.contribution_date) > getdate(nowdate()):
-			frappe.throw(
-				_("The contribution date is in the future. Record contributions once received."),
-				CISValidationError,
-			)
+		validate_not_future(self.contribution_date, "Date")
 
 	def validate_site(self):
-		if self.site and frappe.db.get_value("Site", self.site, "affiliate") != self.affiliate:
-			frappe.throw(
-				_("Site {0} is not a site of {1}.").format(self.site, self.affiliate), AffiliateMismatchError
-			)
+		validate_sites_of_affiliate([self.site], self.affiliate)
