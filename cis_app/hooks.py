@@ -45,19 +45,61 @@ _SCOPED = [
 	"Student Data Point",
 	"Student Year-End Status",
 ]
+# partnerships are scoped by affiliate (one Frappe site may host several affiliates)
+_AFFILIATE_SCOPED = [
+	"Partner",
+	"Partner Contact",
+	"Partner Service",
+	"Partner Site",
+	"Partner Contribution",
+]
 permission_query_conditions = {
-	doctype: "cis_app.permissions.get_permission_query_conditions" for doctype in _SCOPED
+	doctype: "cis_app.permissions.get_permission_query_conditions"
+	for doctype in (*_SCOPED, *_AFFILIATE_SCOPED)
 }
-has_permission = {doctype: "cis_app.permissions.has_scoped_permission" for doctype in _SCOPED}
+has_permission = {
+	doctype: "cis_app.permissions.has_scoped_permission" for doctype in (*_SCOPED, *_AFFILIATE_SCOPED)
+}
 # volunteers and their hours: staff by site, a volunteer only their own (cis_app.volunteer_permissions)
 permission_query_conditions["Volunteer Hours"] = "cis_app.volunteer_permissions.hours_conditions"
 permission_query_conditions["CIS Volunteer"] = "cis_app.volunteer_permissions.volunteer_conditions"
 has_permission["Volunteer Hours"] = "cis_app.volunteer_permissions.has_hours_permission"
 has_permission["CIS Volunteer"] = "cis_app.volunteer_permissions.has_volunteer_permission"
+permission_query_conditions["CIS Volunteer Site"] = "cis_app.volunteer_permissions.volunteer_site_conditions"
+has_permission["CIS Volunteer Site"] = "cis_app.volunteer_permissions.has_volunteer_site_permission"
+
+# Records that describe a scoped record (versions, comments, files, workflow actions, ...) follow
+# that record's rule (cis_app.record_trail). Frappe's own rules for them still apply as well.
+_RECORD_TRAIL = {
+	# DocType: (field naming the referred DocType, field naming the referred record)
+	"Version": ("ref_doctype", "docname"),
+	"Comment": ("reference_doctype", "reference_name"),
+	"File": ("attached_to_doctype", "attached_to_name"),
+	"Workflow Action": ("reference_doctype", "reference_name"),
+	"ToDo": ("reference_type", "reference_name"),
+	"Communication": ("reference_doctype", "reference_name"),
+	"Access Log": ("export_from", "reference_document"),
+	"Activity Log": ("reference_doctype", "reference_name"),
+	"View Log": ("reference_doctype", "reference_name"),
+	"DocShare": ("share_doctype", "share_name"),
+	"Notification Log": ("document_type", "document_name"),
+	"Document Follow": ("ref_doctype", "ref_docname"),
+	"Energy Point Log": ("reference_doctype", "reference_name"),
+	"Tag Link": ("document_type", "document_name"),
+	"Document Share Key": ("reference_doctype", "reference_name"),
+}
+permission_query_conditions.update({dt: "cis_app.record_trail.trail_conditions" for dt in _RECORD_TRAIL})
+has_permission.update({dt: "cis_app.record_trail.has_trail_permission" for dt in _RECORD_TRAIL})
 
 override_whitelisted_methods = {
+	# counts and "does this exist" answers go through the same rules as the list (cis_app.overrides)
 	"frappe.client.get_count": "cis_app.overrides.get_count",
+	"frappe.client.validate_link": "cis_app.overrides.validate_link",
 }
+
+# Filtering, sorting or grouping by a field the user cannot read is refused (cis_app.field_guard)
+before_request = ["cis_app.field_guard.install"]
+before_job = ["cis_app.field_guard.install"]
 
 doc_events = {
 	"DocShare": {

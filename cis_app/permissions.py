@@ -5,9 +5,13 @@ DocType one rule says where its site comes from; the same rule builds the list c
 (``permission_query_conditions``) and answers the single-document check (``has_permission``), so the
 two cannot drift apart. Roles (DocPerm) still decide which DocTypes a user may touch at all.
 
+Partnership records (partners and their contributions) are scoped the same way by affiliate: one
+Frappe site may host several affiliates, and staff see only the affiliates they serve.
+
 Frappe's sharing and assignment would grant read around these rules, so sharing a scoped record
 with anyone outside its site's staff is refused (``validate_share``), and scoped DocTypes are kept
-out of global search.
+out of global search. Records that describe a scoped record (versions, comments, files, workflow
+actions, ...) follow the record's rule: ``cis_app.record_trail``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import frappe
 from frappe import _
 from frappe.utils import nowdate
 
-from cis_app.core.access import permitted_sites, sql_in_condition
+from cis_app.core.access import permitted_affiliates, permitted_sites, sql_in_condition
 from cis_app.exceptions import OutOfScopeError, ShareNotAllowedError
 
 # Users who are never restricted by site scope.
@@ -37,7 +41,8 @@ class ScopeRule:
 	stored one (the stored site is a denormalised copy kept for fast lists).
 	``parent_doctype``: for child tables, rows are scoped through their parent.
 	``affiliate_field``: rows without a site (a community needs assessment) are visible to the staff
-	of any site of that affiliate.
+	of that affiliate (its Affiliate Staff, or staff of any of its sites); with no ``site_field`` the
+	DocType is scoped by affiliate alone (partners).
 	"""
 
 	site_field: str | None = "site"
@@ -62,6 +67,12 @@ SCOPED_DOCTYPES: dict[str, ScopeRule] = {
 	"Student Check-In Goal Update": ScopeRule(site_field=None, parent_doctype="Student Check-In"),
 	"Student Data Point": ScopeRule(student_field="student"),
 	"Student Year-End Status": ScopeRule(student_field="student"),
+	# partnerships: by affiliate
+	"Partner": ScopeRule(site_field=None, affiliate_field="affiliate"),
+	"Partner Contact": ScopeRule(site_field=None, parent_doctype="Partner"),
+	"Partner Service": ScopeRule(site_field=None, parent_doctype="Partner"),
+	"Partner Site": ScopeRule(site_field=None, parent_doctype="Partner"),
+	"Partner Contribution": ScopeRule(site_field=None, affiliate_field="affiliate"),
 }
 
 
@@ -78,16 +89,25 @@ def get_permitted_sites(user: str | None = None) -> frozenset[str]:
 
 	Memoised for the request; ``clear_scope_cache`` drops it when assignments change.
 	"""
+	return _scope(user)[0]
+
+
+def get_permitted_affiliates(user: str | None = None) -> frozenset[str]:
+	"""Affiliates ``user`` currently serves: Affiliate Staff rows, and the affiliates of their sites."""
+	return _scope(user)[1]
+
+
+def _scope(user: str | None) -> tuple[frozenset[str], frozenset[str]]:
 	user = user or frappe.session.user
 	cache = getattr(frappe.local, "cis_site_scope", None)
 	if cache is None:
 		cache = frappe.local.cis_site_scope = {}
 	if user not in cache:
-		cache[user] = _load_permitted_sites(user)
+		cache[user] = _load_scope(user)
 	return cache[user]
 
 
-def _load_permitted_sites(user: str) -> frozenset[str]:
+def _load_scope(user: str) -> tuple[frozenset[str], frozenset[str]]:
 	site_rows = frappe.get_all(
 		"Site Staff",
 		filters={"user": user, "parenttype": "Site"},
@@ -106,15 +126,12 @@ def _load_permitted_sites(user: str) -> frozenset[str]:
 			fields=["name", "affiliate"],
 		):
 			sites_by_affiliate.setdefault(site.affiliate, []).append(site.name)
-	return permitted_sites(site_rows, affiliate_rows, sites_by_affiliate, nowdate())
-
-
-def get_permitted_affiliates(user: str | None = None) -> frozenset[str]:
-	"""Affiliates whose sites ``user`` serves (any site of it, or the affiliate itself)."""
-	sites = get_permitted_sites(user)
-	if not sites:
-		return frozenset()
-	return frozenset(frappe.get_all("Site", filters={"name": ["in", list(sites)]}, pluck="affiliate"))
+	today = nowdate()
+	sites = permitted_sites(site_rows, affiliate_rows, sites_by_affiliate, today)
+	site_affiliates = (
+		frappe.get_all("Site", filters={"name": ["in", list(sites)]}, pluck="affiliate") if sites else []
+	)
+	return sites, permitted_affiliates(affiliate_rows, site_affiliates, today)
 
 
 def clear_scope_cache(*args, **kwargs) -> None:
@@ -130,29 +147,33 @@ def is_unrestricted(user: str | None = None) -> bool:
 
 
 def site_condition(doctype: str, user: str | None = None) -> str:
-	"""The SQL condition limiting ``doctype``'s rows to ``user``'s sites ('' when unrestricted)."""
+	"""The SQL condition limiting ``doctype``'s rows to ``user``'s sites or affiliates ('' when
+	unrestricted)."""
 	user = user or frappe.session.user
 	if is_unrestricted(user):
 		return ""
 	rule = SCOPED_DOCTYPES[doctype]
-	sites = get_permitted_sites(user)
 	if rule.parent_doctype:
 		parent = rule.parent_doctype
 		return (
 			f"`tab{doctype}`.`parent` in (select `tab{parent}`.`name` from `tab{parent}` "
 			f"where {site_condition(parent, user)})"
 		)
-	condition = sql_in_condition(f"`tab{doctype}`.`{rule.site_field}`", sites, frappe.db.escape)
+	parts = []
+	if rule.site_field:
+		parts.append(
+			sql_in_condition(
+				f"`tab{doctype}`.`{rule.site_field}`", get_permitted_sites(user), frappe.db.escape
+			)
+		)
 	if rule.affiliate_field:
-		affiliates = get_permitted_affiliates(user)
-		if affiliates:
-			in_affiliate = sql_in_condition(
-				f"`tab{doctype}`.`{rule.affiliate_field}`", affiliates, frappe.db.escape
-			)
-			condition = (
-				f"({condition} or (ifnull(`tab{doctype}`.`{rule.site_field}`, '') = '' and {in_affiliate}))"
-			)
-	return condition
+		in_affiliate = sql_in_condition(
+			f"`tab{doctype}`.`{rule.affiliate_field}`", get_permitted_affiliates(user), frappe.db.escape
+		)
+		if rule.site_field:
+			in_affiliate = f"(ifnull(`tab{doctype}`.`{rule.site_field}`, '') = '' and {in_affiliate})"
+		parts.append(in_affiliate)
+	return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
 
 
 def get_permission_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
@@ -173,7 +194,17 @@ def site_of(doc) -> str | None:
 		return site_of(parent)
 	if rule.student_field and doc.get(rule.student_field):
 		return frappe.db.get_value("Student", doc.get(rule.student_field), "site")
-	return doc.get(rule.site_field)
+	return doc.get(rule.site_field) if rule.site_field else None
+
+
+def affiliate_of(doc) -> str | None:
+	"""The affiliate a site-less scoped document belongs to (a community assessment, a partner)."""
+	rule = SCOPED_DOCTYPES[doc.doctype]
+	if rule.parent_doctype:
+		if not doc.get("parent"):
+			return None
+		return affiliate_of(frappe.get_doc(rule.parent_doctype, doc.parent))
+	return doc.get(rule.affiliate_field) if rule.affiliate_field else None
 
 
 def stored_value(doc, fieldname: str):
@@ -183,58 +214,104 @@ def stored_value(doc, fieldname: str):
 	return frappe.db.get_value(doc.doctype, doc.name, fieldname)
 
 
-def stored_site_of(doc) -> str | None:
-	"""The site the database holds for an existing document (None for a new one or a child row)."""
+def stored_scope_of(doc) -> tuple[str | None, str | None]:
+	"""(site, affiliate) the database holds for an existing document ((None, None) for a new one or a
+	child row)."""
 	rule = SCOPED_DOCTYPES[doc.doctype]
-	return None if rule.parent_doctype else stored_value(doc, rule.site_field)
+	if rule.parent_doctype or not doc.get("name") or doc.is_new():
+		return None, None
+	fields = [field for field in (rule.site_field, rule.affiliate_field) if field]
+	stored = frappe.db.get_value(doc.doctype, doc.name, fields, as_dict=True) or {}
+	return (
+		stored.get(rule.site_field) if rule.site_field else None,
+		stored.get(rule.affiliate_field) if rule.affiliate_field else None,
+	)
+
+
+def _in_scope(site: str | None, affiliate: str | None, rule: ScopeRule, user: str) -> bool | None:
+	"""True/False for a known scope; None when the record has neither a site nor an affiliate yet."""
+	if site:
+		return site in get_permitted_sites(user)
+	if rule.affiliate_field and affiliate:
+		return affiliate in get_permitted_affiliates(user)
+	return None
 
 
 def has_scoped_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
-	"""``has_permission`` hook for every scoped DocType: True only within the user's sites.
+	"""``has_permission`` hook for every scoped DocType: True only within the user's sites (or
+	affiliates, for site-less records).
 
 	A new document with no site yet is let through to its own validation (a mandatory site), so the
-	user gets "Site is required" rather than a bare permission error.
+	user gets "Site is required" rather than a bare permission error. For a change, the stored site or
+	affiliate must be in scope too, so a record cannot be pulled in from another site or affiliate.
 	"""
 	user = user or frappe.session.user
 	if is_unrestricted(user):
 		return True
-	sites = get_permitted_sites(user)
-	site = site_of(doc)
-	if site is None:
-		rule = SCOPED_DOCTYPES[doc.doctype]
-		if rule.affiliate_field and doc.get(rule.affiliate_field):
-			return doc.get(rule.affiliate_field) in get_permitted_affiliates(user)
-		return bool(doc.is_new() and sites)
-	if site not in sites:
+	rule = SCOPED_DOCTYPES[doc.doctype]
+	allowed = _in_scope(site_of(doc), affiliate_of(doc), rule, user)
+	if allowed is None:
+		scope = get_permitted_affiliates(user) if rule.site_field is None else get_permitted_sites(user)
+		return bool(doc.is_new() and scope)
+	if not allowed:
 		return False
 	if (ptype or "read") in WRITE_PTYPES:
-		stored = stored_site_of(doc)
-		if stored and stored not in sites:
+		stored_site, stored_affiliate = stored_scope_of(doc)
+		if _in_scope(stored_site, stored_affiliate, rule, user) is False:
 			return False
 	return True
 
 
 def check_in_scope(doc, user: str | None = None) -> None:
-	"""Controller guard: throw a clear error when ``doc`` lies outside the user's sites.
+	"""Controller guard: throw a clear error when ``doc`` lies outside the user's sites or affiliates.
 
-	Called from ``validate`` as a second line behind ``has_permission`` (which only says "no
-	permission"), and covering saves that skip the permission check.
+	Called from ``validate`` (after the record's scope fields are normalised) as a second line behind
+	``has_permission`` (which only says "no permission"), and covering saves that skip the permission
+	check. A student of another site is answered exactly like a student that does not exist, so the
+	error tells nothing about records the user may not see.
 	"""
 	user = user or frappe.session.user
 	if is_unrestricted(user) or doc.flags.ignore_permissions:
 		return
-	sites = get_permitted_sites(user)
-	site = site_of(doc)
-	stored = stored_site_of(doc)
-	for value in (site, stored):
-		if value and value not in sites:
+	rule = SCOPED_DOCTYPES[doc.doctype]
+	student = doc.get(rule.student_field) if rule.student_field else None
+	if student and site_of(doc) not in get_permitted_sites(user):
+		raise_link_not_found([(doc, rule.student_field)])
+	stored_site, stored_affiliate = stored_scope_of(doc)
+	for site, affiliate in ((site_of(doc), affiliate_of(doc)), (stored_site, stored_affiliate)):
+		if _in_scope(site, affiliate, rule, user) is False:
 			frappe.throw(
 				_(
-					"You are not assigned to site {0}. You can only work with records of the sites you serve."
-				).format(frappe.bold(value)),
+					"You are not assigned to {0}. You can only work with records of the sites and affiliates you serve."
+				).format(frappe.bold(site or affiliate)),
 				OutOfScopeError,
 				title=_("Not Permitted"),
 			)
+
+
+def raise_link_not_found(links: list[tuple]) -> None:
+	"""The error for links to records the user may not see: word for word Frappe's own error for a
+	link to a record that does not exist ("Could not find Row #2: Student: STU-0001"), so the answer
+	tells nothing about records outside the user's scope. ``links``: (document or row, fieldname)."""
+	messages = []
+	for doc, fieldname in links:
+		df = doc.meta.get_field(fieldname)
+		label = _(df.label, context=df.parent) if df else fieldname
+		if doc.get("parentfield"):
+			messages.append("{} #{}: {}: {}".format(_("Row"), doc.idx, label, doc.get(fieldname)))
+		else:
+			messages.append(f"{label}: {doc.get(fieldname)}")
+	frappe.throw(_("Could not find {0}").format(", ".join(messages)), frappe.LinkValidationError)
+
+
+def can_see(doctype: str, name: str, user: str | None = None) -> bool:
+	"""Whether ``name`` exists for ``user``: through the list condition, so the answer for a record of
+	another site or affiliate is the same as for one that does not exist."""
+	if not name:
+		return False
+	return bool(
+		frappe.get_list(doctype, filters={"name": name}, pluck="name", limit_page_length=1, user=user)
+	)
 
 
 # ---------------------------------------------------------------- sharing and assignment
@@ -276,7 +353,18 @@ def validate_assignment(doc, method=None) -> None:
 	frappe.throw(
 		_(
 			"{0} cannot be assigned to {1}: they do not serve site {2}. Add the user to the site's staff first."
-		).format(_(doc.reference_type), frappe.bold(doc.allocated_to), frappe.bold(site_of(target) or "")),
+		).format(
+			_(doc.reference_type),
+			frappe.bold(doc.allocated_to),
+			frappe.bold(site_of(target) or affiliate_of(target) or ""),
+		),
 		ShareNotAllowedError,
 		title=_("Not Permitted"),
 	)
+
+
+# Filtering, sorting or grouping by an unreadable field is refused wherever this module is in use
+# (requests and jobs install it through hooks as well).
+from cis_app import field_guard
+
+field_guard.install()

@@ -217,6 +217,22 @@ def make_support_plan(
 	).insert(ignore_permissions=True)
 
 
+def make_active_plan(student: str, goals: list[dict] | None = None, school_year: str | None = None):
+	"""A Student plan moved through the default workflow to Active, with the consent that needs: the
+	student becomes case-managed the way a coordinator makes them so."""
+	from frappe.model.workflow import apply_workflow
+
+	year = school_year or make_school_year()
+	if not frappe.db.exists(
+		"Student Consent", {"student": student, "scope": "Case Management", "school_year": year}
+	):
+		make_consent(student, school_year=year)
+	plan = make_support_plan(student, goals=goals, school_year=year)
+	plan = apply_workflow(plan.as_dict(), "Request Approval")
+	apply_workflow(plan.as_dict(), "Approve")
+	return frappe.get_doc("Support Plan", plan.name)
+
+
 def make_data_point(student: str, **values):
 	return frappe.get_doc(
 		{

@@ -69,14 +69,14 @@ def validate_support_tier(support_type: str, tier: int, row_label: str | None = 
 	)
 
 
-def validate_not_future(day, label: str) -> None:
+def validate_not_future(day, label: str, error: type[Exception] = CISValidationError) -> None:
 	"""Deliveries and data are recorded once they have happened."""
-	if getdate(day) > getdate(nowdate()):
+	if day and getdate(day) > getdate(nowdate()):
 		frappe.throw(
 			_("{0} ({1}) is in the future. Record it once it has happened.").format(
 				_(label), frappe.format(day, {"fieldtype": "Date"})
 			),
-			CISValidationError,
+			error,
 		)
 
 

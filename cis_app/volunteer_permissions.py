@@ -1,7 +1,8 @@
 """Who sees which volunteers and volunteer hours.
 
 - Staff (coordinators, program managers, affiliate staff) see the hours logged at the sites they
-  serve (``cis_app.permissions.get_permitted_sites``), and may approve only there.
+  serve (``cis_app.permissions.get_permitted_sites``), and may approve only there. They see the
+  volunteers of the affiliates they serve (``get_permitted_affiliates``), never another affiliate's.
 - A volunteer (a user linked from a CIS Volunteer record) sees and edits only their own record and
   their own hours: never anyone else's, and never a student record (they hold no student permission).
 The list condition and the document check come from the same two sets, as for student data.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import frappe
 
 from cis_app.core.access import sql_in_condition
-from cis_app.permissions import get_permitted_sites, is_unrestricted, stored_value
+from cis_app.permissions import get_permitted_affiliates, get_permitted_sites, is_unrestricted, stored_value
 
 
 def own_volunteers(user: str | None = None) -> list[str]:
@@ -77,13 +78,50 @@ def has_hours_permission(doc, ptype: str | None = None, user: str | None = None)
 
 def volunteer_conditions(user: str | None = None, doctype: str | None = None) -> str:
 	user = user or frappe.session.user
-	if is_unrestricted(user) or is_staff(user):
+	if is_unrestricted(user):
 		return ""
-	return f"`tabCIS Volunteer`.`user` = {frappe.db.escape(user)}"
+	parts = []
+	if is_staff(user):
+		parts.append(
+			sql_in_condition(
+				"`tabCIS Volunteer`.`affiliate`", get_permitted_affiliates(user), frappe.db.escape
+			)
+		)
+	if user != "Guest":
+		parts.append(f"`tabCIS Volunteer`.`user` = {frappe.db.escape(user)}")
+	if not parts:
+		return "1=0"
+	return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
 
 
 def has_volunteer_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
 	user = user or frappe.session.user
-	if is_unrestricted(user) or is_staff(user):
+	if is_unrestricted(user):
 		return True
-	return doc.get("user") == user and (ptype or "read") == "read"
+	if is_staff(user):
+		affiliates = get_permitted_affiliates(user)
+		if not doc.get("affiliate"):
+			return bool(doc.is_new() and affiliates)
+		if doc.affiliate not in affiliates:
+			return False
+		writing = (ptype or "read") not in ("read", "print", "email", "report", "export")
+		return not (writing and stored_value(doc, "affiliate") not in (None, *affiliates))
+	return user != "Guest" and doc.get("user") == user and (ptype or "read") == "read"
+
+
+def volunteer_site_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""Child rows of a volunteer (the sites they are cleared for) follow their volunteer."""
+	condition = volunteer_conditions(user)
+	if not condition:
+		return ""
+	return (
+		"`tabCIS Volunteer Site`.`parent` in (select `tabCIS Volunteer`.`name` from `tabCIS Volunteer` "
+		f"where {condition})"
+	)
+
+
+def has_volunteer_site_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	if not doc.get("parent"):
+		return True  # a new row is checked with its volunteer
+	volunteer = frappe.get_doc("CIS Volunteer", doc.parent)
+	return has_volunteer_permission(volunteer, ptype, user)

@@ -79,9 +79,14 @@ VOLUNTEER_HOURS = {
 DEFAULT_WORKFLOWS = (NEEDS_ASSESSMENT, SUPPORT_PLAN, VOLUNTEER_HOURS)
 
 
-def create_default_workflows() -> None:
-	"""Create each default workflow that does not exist yet (idempotent; never overwrites)."""
+def create_default_workflows(names: tuple[str, ...] | None = None) -> None:
+	"""Create each default workflow (or those of ``names``) that does not exist yet.
+
+	Idempotent and never overwrites. A patch names the one workflow it adds, so a workflow an admin
+	deleted on purpose is not brought back by a later patch."""
 	for definition in DEFAULT_WORKFLOWS:
+		if names is not None and definition["workflow_name"] not in names:
+			continue
 		if frappe.db.exists("Workflow", definition["workflow_name"]):
 			continue
 		for state, style, _role, _status in definition["states"]:

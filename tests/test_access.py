@@ -38,3 +38,15 @@ def test_sql_condition_is_a_plain_in_and_denies_when_empty():
 	)
 	assert "ifnull" not in sql_in_condition("site", ["O'Hara"], escape)
 	assert sql_in_condition("site", ["O'Hara"], escape) == "site in ('O\\'Hara')"
+
+
+def test_affiliates_come_from_current_affiliate_rows_and_served_sites():
+	from cis_app.core.access import permitted_affiliates
+
+	rows = [
+		{"affiliate": "A", "from_date": "2026-01-01", "to_date": None},
+		{"affiliate": "B", "from_date": "2020-01-01", "to_date": "2021-01-01"},
+	]
+	assert permitted_affiliates(rows, [], "2026-11-29") == {"A"}
+	assert permitted_affiliates([], ["C", None], "2026-11-29") == {"C"}
+	assert permitted_affiliates([], [], "2026-11-29") == frozenset()

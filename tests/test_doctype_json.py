@@ -149,12 +149,47 @@ def test_scoped_doctypes_exist_and_index_their_site():
 
 def test_hooked_doctypes_exist_with_both_hooks():
 	for doctype in hooks.permission_query_conditions:
+		if doctype in hooks._RECORD_TRAIL:
+			continue  # Frappe's own DocTypes describing ours: checked below
 		assert doctype in DOCTYPES
 		assert doctype in hooks.has_permission, f"{doctype}: list condition without a document check"
 
 
+def test_records_describing_a_record_follow_its_rule():
+	"""Versions, comments, files, workflow actions... of a scoped record follow that record's rule."""
+	for doctype in ("Version", "Comment", "File", "Workflow Action", "ToDo", "Communication", "Access Log"):
+		assert doctype in hooks._RECORD_TRAIL
+	for doctype, fields in hooks._RECORD_TRAIL.items():
+		assert doctype not in DOCTYPES, f"{doctype} is Frappe's, not ours"
+		assert len(fields) == 2 and all(fields)
+		assert hooks.permission_query_conditions[doctype] == "cis_app.record_trail.trail_conditions"
+		assert hooks.has_permission[doctype] == "cis_app.record_trail.has_trail_permission"
+
+
+def test_partnerships_are_scoped_by_affiliate():
+	for doctype in ("Partner", "Partner Contribution", "CIS Volunteer", "Volunteer Hours"):
+		assert doctype in hooks.permission_query_conditions and doctype in hooks.has_permission
+	for name, dt in DOCTYPES.items():
+		for field in dt["fields"]:
+			if field["fieldtype"] in ("Table", "Table MultiSelect") and field["options"] in DOCTYPES:
+				child = field["options"]
+				if name in hooks.permission_query_conditions:
+					assert child in hooks.permission_query_conditions, f"{child} rows escape {name}'s rule"
+
+
+def test_counts_and_link_checks_go_through_the_rules():
+	assert hooks.override_whitelisted_methods["frappe.client.get_count"] == "cis_app.overrides.get_count"
+	assert (
+		hooks.override_whitelisted_methods["frappe.client.validate_link"] == "cis_app.overrides.validate_link"
+	)
+	assert "cis_app.field_guard.install" in hooks.before_request
+	assert "cis_app.field_guard.install" in hooks.before_job
+
+
 def test_scoped_doctypes_are_not_globally_searchable():
 	for doctype in hooks.permission_query_conditions:
+		if doctype in hooks._RECORD_TRAIL:
+			continue
 		for field in DOCTYPES[doctype]["fields"]:
 			assert not field.get("in_global_search"), f"{doctype}.{field['fieldname']}"
 

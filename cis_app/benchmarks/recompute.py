@@ -4,7 +4,7 @@
 
 Builds on the students seeded by ``student_list`` (run that first, or this seeds them), adds two
 synthetic data points per student and a Tier 3 plan with two data-fed goals for one student in ten
-(bulk inserts), then times ``cis_app.early_warning.recompute_all``: the function the background job
+(bulk inserts), then times ``cis_app.recompute.recompute_all``: the function the background job
 (``recompute_early_warning`` -> queue "long") runs. Prints the figures. Commits: use a site of its own.
 """
 
@@ -18,7 +18,7 @@ import frappe
 
 from cis_app.benchmarks.student_list import AFFILIATE, seed
 from cis_app.bulk import insert_rows
-from cis_app.core.early_warning import DATA_POINT_FIELDS
+from cis_app.core.data_points import FIGURES, FLAGS
 
 YEAR = "Benchmark 2025-2026"
 
@@ -44,7 +44,8 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 				yield (
 					f"BDP-{number:07d}-{quarter}", student, name, site, as_of, YEAR, "Import", enrolled,
 					rng.randint(0, enrolled // 5), rng.choice((0, 0, 0, 1, 2)), rng.choice((0, 0, 1, 2)), rng.randint(0, 7),
-					int(rng.random() < 0.15), int(rng.random() < 0.12), round(rng.uniform(1.2, 4.0), 2), rng.choice((0, 0, 0, 1)),
+					int(rng.random() < 0.15), int(rng.random() < 0.12), rng.choice((0, 0, 0, 1)), round(rng.uniform(1.2, 4.0), 2),
+					1, 1, 1, 1,
 				)  # fmt: skip
 
 	insert_rows(
@@ -57,7 +58,8 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 			"as_of_date",
 			"school_year",
 			"source",
-			*DATA_POINT_FIELDS,
+			*FIGURES,
+			*FLAGS,
 		],
 		points(),
 		commit=True,
@@ -117,7 +119,7 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 
 
 def run(students: int = 100_000, sites: int = 50) -> None:
-	from cis_app.early_warning import recompute_all
+	from cis_app.recompute import recompute_all
 
 	frappe.set_user("Administrator")
 	seed(students, sites)

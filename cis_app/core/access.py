@@ -36,6 +36,23 @@ def permitted_sites(
 	return frozenset(sites)
 
 
+def permitted_affiliates(
+	affiliate_assignments: Iterable[Mapping], site_affiliates: Iterable[str], on: object
+) -> frozenset[str]:
+	"""The affiliates a user serves on ``on``: those of their current Affiliate Staff rows, and those
+	of the sites they serve. Partners, contributions and volunteers are scoped by affiliate.
+
+	``affiliate_assignments``: dicts with ``affiliate``, ``from_date``, ``to_date``; ``site_affiliates``:
+	the affiliate of each site in the user's site scope."""
+	affiliates = {
+		row["affiliate"]
+		for row in affiliate_assignments
+		if row.get("affiliate") and is_active_on(on, row.get("from_date"), row.get("to_date"))
+	}
+	affiliates.update(affiliate for affiliate in site_affiliates if affiliate)
+	return frozenset(affiliates)
+
+
 def sql_in_condition(column: str, values: Iterable[str], escape) -> str:
 	"""``column in (...)`` for a non-empty scope, or a condition that matches nothing.
 

@@ -302,21 +302,36 @@ def data_point_dates(year: SchoolYearSpec, today: date) -> list[date]:
 
 
 def data_point(rng: random.Random, risk: float, year: SchoolYearSpec, as_of: date, grade: str) -> dict:
-	"""One synthetic ABC data point; ``risk`` in 0..1 makes absences, incidents and failures likelier."""
+	"""One synthetic ABC data point; ``risk`` in 0..1 makes absences, incidents and failures likelier.
+
+	Like a real district extract it does not always carry every indicator group: the October extract
+	has course marks for only part of the students (first-quarter grades are not all posted), and one
+	extract in ten has no discipline data. A group it leaves out is unflagged and its figures left out,
+	so the student's risk lists it as unknown (``cis_app.core.data_points``)."""
 	enrolled = max(1, int((as_of - year.start).days * 5 / 7 * 0.93))
 	absent = min(enrolled, int(enrolled * max(0.0, rng.gauss(0.03 + 0.12 * risk, 0.03))))
-	point = {
-		"days_enrolled": enrolled,
-		"days_absent": absent,
-		"suspensions": int(rng.random() < 0.05 + 0.35 * risk) + int(rng.random() < 0.15 * risk),
-		"major_incidents": int(rng.random() < 0.08 + 0.4 * risk),
-		"minor_incidents": int(rng.random() * (1 + 8 * risk)),
-		"failing_math": int(rng.random() < 0.06 + 0.4 * risk),
-		"failing_ela": int(rng.random() < 0.05 + 0.35 * risk),
-	}
-	if grade in ("9", "10", "11", "12"):
-		point["gpa"] = round(min(4.0, max(0.8, rng.gauss(3.2 - 1.4 * risk, 0.4))), 2)
-		point["failed_courses"] = int(rng.random() < 0.1 + 0.4 * risk)
+	point = {"days_enrolled": enrolled, "days_absent": absent, "has_attendance": 1}
+	if rng.random() >= 0.1:
+		point.update(
+			{
+				"suspensions": int(rng.random() < 0.05 + 0.35 * risk) + int(rng.random() < 0.15 * risk),
+				"major_incidents": int(rng.random() < 0.08 + 0.4 * risk),
+				"minor_incidents": int(rng.random() * (1 + 8 * risk)),
+				"has_behavior": 1,
+			}
+		)
+	if as_of.month != 10 or rng.random() < 0.6:
+		point.update(
+			{
+				"failing_math": int(rng.random() < 0.06 + 0.4 * risk),
+				"failing_ela": int(rng.random() < 0.05 + 0.35 * risk),
+				"has_course": 1,
+			}
+		)
+		if grade in ("9", "10", "11", "12"):
+			point["gpa"] = round(min(4.0, max(0.8, rng.gauss(3.2 - 1.4 * risk, 0.4))), 2)
+			point["failed_courses"] = int(rng.random() < 0.1 + 0.4 * risk)
+			point["has_gpa"] = 1
 	return point
 
 

@@ -19,7 +19,10 @@ Course performance:
     >= ``ninth_grade_failed_courses_flag`` (1) together with a math or ELA failure: 2 points;
   - failing math or ELA, or (grade 9) a failed semester course: 1 point; else 0.
 An indicator with no data is *unknown*: it adds no points and the result says which are unknown,
-so a student with missing data is never shown as low-risk without saying so.
+so a student with missing data is never shown as low-risk without saying so. Rows may come as the
+database holds them (zeros for empty figures, with the ``has_<group>`` flags of
+``cis_app.core.data_points``): the figures of a group a data point does not carry are unknown, never 0.
+A GPA is a figure like any other: a recorded GPA of 0 is a failing GPA.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+
+from .data_points import FIGURES, mask_unrecorded
 
 
 @dataclass(frozen=True)
@@ -74,17 +79,7 @@ class Thresholds:
 ATTENDANCE_BANDS = ("Satisfactory", "At Risk", "Chronic", "Severe")
 
 # The ABC figures a data point carries, and (for the grade 9 rule) the grade.
-DATA_POINT_FIELDS = (
-	"days_enrolled",
-	"days_absent",
-	"suspensions",
-	"major_incidents",
-	"minor_incidents",
-	"failing_math",
-	"failing_ela",
-	"gpa",
-	"failed_courses",
-)
+DATA_POINT_FIELDS = FIGURES
 COLUMNS = (*DATA_POINT_FIELDS, "grade_level")
 MAX_GPA = 5.0
 
@@ -93,9 +88,14 @@ def data_point_problems(point: dict) -> list[str]:
 	"""Codes of what is wrong with one data point's figures (empty when fine).
 
 	``absent_exceeds_enrolled``: more days absent than enrolled; ``absent_without_enrolled``: days
-	absent given without days enrolled; ``gpa_out_of_range``: a GPA outside 0 to 5.
+	absent given without days enrolled; ``gpa_out_of_range``: a GPA outside 0 to 5; ``nothing_recorded``:
+	the data point carries no group at all (when its ``has_<group>`` flags are given).
 	"""
+	from .data_points import FLAGS
+
 	problems = []
+	if all(flag in point for flag in FLAGS) and not any(point.get(flag) for flag in FLAGS):
+		problems.append("nothing_recorded")
 	enrolled, absent, gpa = point.get("days_enrolled"), point.get("days_absent"), point.get("gpa")
 	if absent is not None and enrolled is not None and absent > enrolled:
 		problems.append("absent_exceeds_enrolled")
@@ -121,6 +121,7 @@ def score_frame(indicators: pd.DataFrame, thresholds: Thresholds | None = None) 
 	``flags`` (comma list of the indicators scoring 2).
 	"""
 	t = thresholds or Thresholds()
+	indicators = mask_unrecorded(indicators)
 	n = len(indicators)
 	enrolled, absent = _num(indicators, "days_enrolled"), _num(indicators, "days_absent")
 	with np.errstate(divide="ignore", invalid="ignore"):

@@ -11,6 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .data_points import mask_unrecorded
+
 ATTENDANCE_RATE = "Attendance Rate (%)"
 DAYS_ABSENT = "Days Absent"
 SUSPENSIONS = "Out-of-School Suspensions"
@@ -32,6 +34,35 @@ METRIC_AREA = {
 }
 
 
+# The data point group (``cis_app.core.data_points``) each data-fed metric is read from.
+METRIC_GROUP = {
+	ATTENDANCE_RATE: "attendance",
+	DAYS_ABSENT: "attendance",
+	SUSPENSIONS: "behavior",
+	INCIDENTS: "behavior",
+	GPA: "gpa",
+	COURSE_FAILURES: "course",
+}
+
+
+def fixed_area_and_direction(metric: str) -> tuple[str, str] | None:
+	"""(area, better direction) of a data-fed metric; None for Other, whose area and direction the
+	coordinator chooses. The server sets them on save and serves this table to the form."""
+	return METRIC_AREA.get(metric)
+
+
+def data_as_of(metrics: pd.Series, known: pd.DataFrame) -> pd.Series:
+	"""The date each row's metric describes: its group's ``<group>_as_of`` in ``known`` (a row of
+	``data_points.latest_known`` on the same index); NaT for Other or unknown."""
+	result = pd.Series(pd.NaT, index=metrics.index, dtype="datetime64[ns]")
+	for metric, group in METRIC_GROUP.items():
+		column = f"{group}_as_of"
+		if column in known:
+			mask = metrics == metric
+			result[mask] = pd.to_datetime(known.loc[mask, column])
+	return result
+
+
 def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
 	if column not in frame:
 		return np.full(len(frame), np.nan)
@@ -46,7 +77,10 @@ def metric_values(metrics: pd.Series, data_points: pd.DataFrame) -> np.ndarray:
 	- Behavior Incidents: major + minor incidents (either known; the other counts 0);
 	- Course Failures: failed semester courses when known, else failing math + failing ELA;
 	- Other: NaN (updated by hand).
+	Rows may come as the database holds them, with the ``has_<group>`` flags: a group the data point
+	does not carry gives NaN (``cis_app.core.data_points``).
 	"""
+	data_points = mask_unrecorded(data_points)
 	enrolled, absent = _num(data_points, "days_enrolled"), _num(data_points, "days_absent")
 	with np.errstate(divide="ignore", invalid="ignore"):
 		rate = np.where(enrolled > 0, (enrolled - absent) / enrolled * 100, np.nan)

@@ -1,7 +1,7 @@
-"""Sites installed before volunteer hours existed get their approval workflow once."""
+"""Sites installed before volunteer hours existed get their approval workflow once, and only it."""
 
-from cis_app.workflows import create_default_workflows
+from cis_app.workflows import VOLUNTEER_HOURS, create_default_workflows
 
 
 def execute():
-	create_default_workflows()
+	create_default_workflows((VOLUNTEER_HOURS["workflow_name"],))

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from cis_app.exceptions import RosterSiteError
-from cis_app.permissions import check_in_scope
+from cis_app.permissions import check_in_scope, is_unrestricted, raise_link_not_found
 from cis_app.settings import require_school_year_of
 from cis_app.validation import validate_not_future, validate_support_tier
 
@@ -33,12 +33,22 @@ class GroupSession(Document):
 			)
 		if not students:
 			return
+		# through the list rule: a student of a site the user does not serve is answered exactly like one
+		# that does not exist, so the error never says that another school's student exists
 		sites = dict(
-			frappe.get_all(
-				"Student", filters={"name": ["in", students]}, fields=["name", "site"], as_list=True
+			frappe.get_list(
+				"Student",
+				filters={"name": ["in", students]},
+				fields=["name", "site"],
+				as_list=True,
+				limit_page_length=0,
+				ignore_permissions=self.flags.ignore_permissions or is_unrestricted(),
 			)
 		)
-		elsewhere = [row for row in self.attendees if sites.get(row.student) != self.site]
+		unseen = [row for row in self.attendees if row.student not in sites]
+		if unseen:
+			raise_link_not_found([(row, "student") for row in unseen])
+		elsewhere = [row for row in self.attendees if sites[row.student] != self.site]
 		if elsewhere:
 			frappe.throw(
 				_(

@@ -13,8 +13,9 @@ from cis_app.workflows import sync_status
 class NeedsAssessment(Document):
 	def validate(self):
 		sync_status(self)
-		check_in_scope(self)
 		self.set_scope_fields()
+		# after the scope fields are normalised: an edit cannot move an assessment out of one's scope
+		check_in_scope(self)
 		validate_within_school_year(self, self.school_year, ["assessment_date"])
 		self.validate_needs_before_submission()
 

@@ -19,6 +19,7 @@ class Student(Document):
 		self.validate_grade_level()
 		self.validate_unique_district_student_id()
 		self.validate_guardians()
+		self.set_case_management()
 
 	def set_student_name(self):
 		parts = [self.first_name, self.middle_name, self.last_name]
@@ -89,6 +90,12 @@ class Student(Document):
 			)
 		if self.guardians and not primaries:
 			self.guardians[0].is_primary = 1
+
+	def set_case_management(self):
+		"""Derived from the student's plans, whatever a client sent (read only in the form)."""
+		from cis_app.recompute import case_managed_among
+
+		self.is_case_managed = 0 if self.is_new() else int(self.name in case_managed_among([self.name]))
 
 	def on_update(self):
 		self.propagate_site()

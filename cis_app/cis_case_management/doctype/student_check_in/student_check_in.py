@@ -4,8 +4,8 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import nowdate
 
+from cis_app.core.goals import FROM_CHECK_IN, check_in_updates
 from cis_app.exceptions import CISValidationError
 from cis_app.permissions import check_in_scope, site_of
 from cis_app.settings import require_school_year_of
@@ -54,23 +54,25 @@ class StudentCheckIn(Document):
 	def apply_goal_updates(self):
 		"""New values reach the plan's goals, whose progress the plan recomputes on save.
 
-		A row applies when its new value differs from the previous one (the form pre-fills the new
-		value with the previous, so untouched rows change nothing)."""
-		updates = {
-			row.goal: row.new_value
-			for row in self.goal_updates
-			if (row.new_value or 0) != (row.previous_value or 0)
-		}
+		Each row applies once (``core.goals.check_in_updates``): on a new check-in when its new value
+		differs from the previous one, on an edit only when its value was changed in that edit; and
+		never over a value that describes a later date than this check-in."""
+		if not self.support_plan or not self.goal_updates:
+			return
+		before = self.get_doc_before_save()  # None on insert
+		rows = [row.as_dict() for row in self.goal_updates]
+		rows_before = [row.as_dict() for row in before.goal_updates] if before else None
+		plan = frappe.get_doc("Support Plan", self.support_plan)
+		goal_dates = {goal.name: goal.value_updated_on for goal in plan.goals}
+		updates = check_in_updates(rows, rows_before, goal_dates, self.checkin_date)
 		if not updates:
 			return
-		plan = frappe.get_doc("Support Plan", self.support_plan)
-		changed = False
 		for goal in plan.goals:
-			if goal.name in updates and goal.current_value != updates[goal.name]:
+			if goal.name in updates:
 				goal.current_value = updates[goal.name]
-				goal.value_updated_on = self.checkin_date or nowdate()
-				changed = True
-		if changed:
-			# the user's scope over this student was checked on the check-in itself
-			plan.flags.ignore_permissions = True
-			plan.save()
+				goal.value_updated_on = self.checkin_date
+				goal.value_source = FROM_CHECK_IN
+				goal.flags.value_stamped = True
+		# the user's scope over this student was checked on the check-in itself
+		plan.flags.ignore_permissions = True
+		plan.save()

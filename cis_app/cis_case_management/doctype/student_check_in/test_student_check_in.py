@@ -110,3 +110,44 @@ class TestStudentCheckIn(FrappeTestCase):
 		doc = frappe.get_doc("Student Check-In", checkin.name)
 		doc.apply_fieldlevel_read_permissions()
 		self.assertEqual(doc.get("notes"), "Private note")
+
+	def test_editing_an_old_check_in_does_not_push_stale_values(self):
+		"""Fixing a typo in an old check-in's notes must not put its goal value back over a newer one."""
+		from frappe.utils import add_days
+
+		student = make_student(self.net.site_a).name
+		plan = make_support_plan(
+			student,
+			goals=[{"area": "Other", "metric": "Other", "baseline": 2, "target": 6, "direction": "Up"}],
+		)
+
+		def check_in(day, value):
+			updates = get_goals(plan.name)
+			updates[0]["new_value"] = value
+			return frappe.get_doc(
+				{
+					"doctype": "Student Check-In",
+					"student": student,
+					"support_plan": plan.name,
+					"checkin_date": day,
+					"contact_with": "Student",
+					"goal_updates": updates,
+				}
+			).insert()
+
+		old = check_in(add_days(nowdate(), -10), 3)
+		check_in(add_days(nowdate(), -2), 5)
+		plan.reload()
+		self.assertEqual(
+			(plan.goals[0].current_value, str(plan.goals[0].value_updated_on)), (5, add_days(nowdate(), -2))
+		)
+		old.reload()
+		old.notes = "<p>Typo fixed.</p>"
+		old.save()
+		plan.reload()
+		self.assertEqual(plan.goals[0].current_value, 5)
+		# changing the old check-in's value does not override the newer value either
+		old.goal_updates[0].new_value = 4
+		old.save()
+		plan.reload()
+		self.assertEqual((plan.goals[0].current_value, plan.goals[0].value_source), (5, "Check-In"))

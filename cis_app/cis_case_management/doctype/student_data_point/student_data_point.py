@@ -4,33 +4,48 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import getdate, nowdate
 
+from cis_app.core.data_points import FIGURES, FLAGS, GROUP_FLAGS, INDICATOR_GROUPS, recorded_groups
 from cis_app.core.early_warning import data_point_problems
 from cis_app.exceptions import InvalidDataPointError
 from cis_app.permissions import check_in_scope, site_of
 from cis_app.settings import require_school_year_of
+from cis_app.validation import validate_not_future
 
 
 class StudentDataPoint(Document):
 	def validate(self):
 		check_in_scope(self)
 		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
-		self.validate_date()
+		validate_not_future(self.as_of_date, "As Of", InvalidDataPointError)
+		self.school_year = require_school_year_of(self.as_of_date, "As Of")
+		self.set_recorded_groups()
 		self.validate_figures()
 
-	def validate_date(self):
-		if getdate(self.as_of_date) > getdate(nowdate()):
-			frappe.throw(
-				_("As Of ({0}) is in the future. Data points record what has happened.").format(
-					frappe.format(self.as_of_date, {"fieldtype": "Date"})
-				),
-				InvalidDataPointError,
-			)
-		self.school_year = require_school_year_of(self.as_of_date, "As Of")
+	def set_recorded_groups(self):
+		"""Which indicator groups this data point carries: from what was entered (``core.data_points``).
+		The figures of a group it does not carry are cleared, so nobody reads them as zeros."""
+		before = None if self.is_new() else self.get_doc_before_save()
+		# the raw values: as_dict() would already have turned an empty figure into 0
+		sent = {field: self.get(field) for field in (*FIGURES, *FLAGS)}
+		stored = {field: before.get(field) for field in (*FIGURES, *FLAGS)} if before else None
+		groups = recorded_groups(sent, stored)
+		for group, recorded in groups.items():
+			self.set(GROUP_FLAGS[group], 1 if recorded else 0)
+			if not recorded:
+				for field in INDICATOR_GROUPS[group]:
+					self.set(field, None)
 
 	def validate_figures(self):
 		problems = data_point_problems(self.as_dict())
+		if "nothing_recorded" in problems:
+			frappe.throw(
+				_(
+					"Enter at least one figure: attendance, behavior, course performance or GPA. To record that a student had no incidents, enter 0 or tick Behavior Recorded."
+				),
+				InvalidDataPointError,
+				title=_("No Figures"),
+			)
 		if "absent_exceeds_enrolled" in problems:
 			frappe.throw(
 				_("Days absent ({0}) cannot exceed days enrolled ({1}). Check both figures.").format(
@@ -47,16 +62,15 @@ class StudentDataPoint(Document):
 	def on_update(self):
 		self.refresh_student()
 
-	def on_trash(self):
-		frappe.flags.cis_refresh_after_delete = self.student
-
 	def after_delete(self):
 		self.refresh_student()
 
 	def refresh_student(self):
-		"""The student's risk and data-fed goals follow their latest data point at once."""
-		if frappe.flags.in_import:  # a bulk import recomputes once at its end
-			return
-		from cis_app.early_warning import recompute
+		"""The student's risk and data-fed goals follow their data points at once (on save and on
+		delete). A bulk import skips this per row and queues one recompute of its students instead."""
+		from cis_app.recompute import queue_recompute, recompute
 
+		if frappe.flags.in_import:
+			queue_recompute([self.student])
+			return
 		recompute([self.student])

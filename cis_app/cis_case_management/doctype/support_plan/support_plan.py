@@ -9,8 +9,15 @@ from frappe.utils import getdate, nowdate
 
 from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent_for_year
 from cis_app.core.consent import SCOPE_CASE_MANAGEMENT
-from cis_app.core.goals import MET_OR_PROGRESSING, goal_problem, progress_frame
-from cis_app.core.metrics import DATA_METRICS, metric_values
+from cis_app.core.goals import ENTERED, goal_problem, plan_summary, progress_frame, resolve_data_fed
+from cis_app.core.metrics import (
+	DATA_METRICS,
+	METRIC_AREA,
+	data_as_of,
+	fixed_area_and_direction,
+	metric_values,
+)
+from cis_app.core.plans import CASE_MANAGED_STATUSES, CLOSED
 from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, WrongTierError
 from cis_app.permissions import check_in_scope, site_of
 from cis_app.settings import get_goal_tolerance, validate_within_school_year
@@ -27,18 +34,20 @@ GOAL_PROBLEMS = {
 		"Row {0}: better is {2}, but the target ({3}) is on the other side of the baseline ({1}). Fix the target or the direction."
 	),
 }
-# statuses in which a student plan is delivering Tier 3 services and so needs consent
-CONSENT_STATUSES = ("Active", "Under Review")
-CLOSED = "Closed"
 
 
 class SupportPlan(Document):
+	def onload(self):
+		# the form fills a data-fed goal's area and direction from the same table the server enforces
+		self.set_onload("metric_areas", METRIC_AREA)
+
 	def validate(self):
 		sync_status(self)
 		check_in_scope(self)
 		self.set_plan_scope()
 		self.validate_dates()
 		self.validate_goals()
+		self.stamp_changed_values()
 		self.set_values_from_data()
 		self.set_progress()
 		self.validate_supports()
@@ -62,6 +71,10 @@ class SupportPlan(Document):
 
 	def validate_goals(self):
 		for goal in self.goals:
+			fixed = fixed_area_and_direction(goal.metric)
+			if fixed:
+				# a data-fed metric has one area and one better direction (core.metrics)
+				goal.area, goal.direction = fixed
 			problem = goal_problem(goal.baseline, goal.target, goal.direction)
 			if problem:
 				frappe.throw(
@@ -73,42 +86,57 @@ class SupportPlan(Document):
 				)
 
 	def set_values_from_data(self):
-		"""Goals fed by data take the latest data point of the plan's year as soon as they are written,
-		with the same rule the recomputation uses (``cis_app.core.metrics``)."""
+		"""Goals fed by data take what the data points of the plan's year know as soon as they are
+		written, with the same rules as the recomputation (``core.metrics``, ``core.goals``)."""
 		if self.plan_type != "Student" or self.status == CLOSED or not self.student:
 			return
 		fed = [goal for goal in self.goals if goal.metric in DATA_METRICS]
 		if not fed:
 			return
-		from cis_app.early_warning import load_latest_data_points
+		from cis_app.recompute import load_latest_data_points
 
 		latest = load_latest_data_points([self.student])
 		latest = latest[latest["school_year"] == self.school_year]
 		if latest.empty:
-			return
-		points = pd.concat([latest] * len(fed), ignore_index=True)
-		for goal, value in zip(fed, metric_values(pd.Series([g.metric for g in fed]), points), strict=True):
-			if not pd.isna(value) and goal.current_value != value:
-				goal.current_value = float(value)
-				goal.value_updated_on = nowdate()
+			latest = pd.DataFrame([{}])
+		known = pd.concat([latest.iloc[[0]]] * len(fed), ignore_index=True)
+		metrics = pd.Series([goal.metric for goal in fed])
+		frame = pd.DataFrame(
+			{
+				"current_value": [goal.current_value if goal.value_updated_on else None for goal in fed],
+				"value_as_of": [goal.value_updated_on for goal in fed],
+				"value_source": [goal.value_source or "" for goal in fed],
+				"data_value": metric_values(metrics, known),
+				"data_as_of": data_as_of(metrics, known),
+			}
+		)
+		resolved = resolve_data_fed(frame)
+		for goal, row in zip(fed, resolved.itertuples(index=False), strict=True):
+			if not row.changed:
+				continue
+			known_value = not pd.isna(row.current_value)
+			goal.current_value = float(row.current_value) if known_value else 0
+			goal.value_updated_on = row.value_as_of.date() if known_value else None
+			goal.value_source = row.value_source
 
 	def stamp_changed_values(self):
-		"""A goal's value counts as known once someone enters it (or a data point or check-in sets it).
-
-		Float fields cannot tell "0" from "not entered", so a value is known when it was changed."""
+		"""A value typed into a goal counts as known from today (Float fields cannot tell "0" from "not
+		entered", so a value is known when it was changed)."""
 		before = self.get_doc_before_save()
 		previous = {goal.name: goal.current_value for goal in (before.goals if before else [])}
 		for goal in self.goals:
+			if goal.flags.value_stamped:  # set with its date and source (a check-in)
+				continue
 			if goal.name in previous:
 				changed = (goal.current_value or 0) != (previous[goal.name] or 0)
 			else:
-				changed = bool(goal.current_value)
+				changed = bool(goal.current_value) and not goal.value_updated_on
 			if changed:
 				goal.value_updated_on = nowdate()
+				goal.value_source = ENTERED
 
 	def set_progress(self):
 		"""Each goal's progress from its current value (the core's rule); the plan's summary."""
-		self.stamp_changed_values()
 		exited = self.status == CLOSED or bool(self.exit_date)
 		if self.goals:
 			frame = pd.DataFrame(
@@ -125,8 +153,7 @@ class SupportPlan(Document):
 			)
 			for goal, status in zip(self.goals, progress_frame(frame, get_goal_tolerance()), strict=True):
 				goal.progress_status = status or ""
-		self.goals_total = len(self.goals)
-		self.goals_on_track = len([g for g in self.goals if g.progress_status in MET_OR_PROGRESSING])
+		self.goals_total, self.goals_on_track = plan_summary(goal.progress_status for goal in self.goals)
 		reviews = [getdate(g.next_review_date) for g in self.goals if g.next_review_date]
 		self.next_review_date = min(reviews) if reviews else None
 
@@ -150,7 +177,7 @@ class SupportPlan(Document):
 	def validate_consent(self):
 		"""A student plan delivers Tier 3 services only with a valid case-management consent for its
 		school year, valid on the day it becomes active (for a year already over: on its last day)."""
-		if self.plan_type != "Student" or self.status not in CONSENT_STATUSES:
+		if self.plan_type != "Student" or self.status not in CASE_MANAGED_STATUSES:
 			return
 		if not (self.is_new() or self.has_value_changed("status") or self.has_value_changed("school_year")):
 			return
@@ -172,16 +199,25 @@ class SupportPlan(Document):
 			frappe.throw(_("Choose an exit reason before closing the plan."), frappe.MandatoryError)
 
 	def on_update(self):
-		self.update_student_case_management()
+		if self.plan_type == "Student" and self.student:
+			update_case_management(self.student)
+		previous_student = (self.get_doc_before_save() or frappe._dict()).get("student")
+		if previous_student and previous_student != self.student:
+			update_case_management(previous_student)
 
-	def update_student_case_management(self):
-		"""An active student plan makes the student case-managed (Tier 3)."""
-		if (
-			self.plan_type == "Student"
-			and self.status in CONSENT_STATUSES
-			and self.has_value_changed("status")
-		):
-			frappe.db.set_value("Student", self.student, "is_case_managed", 1)
+	def on_trash(self):
+		self.flags.student_to_refresh = self.student
+
+	def after_delete(self):
+		if self.flags.student_to_refresh:
+			update_case_management(self.flags.student_to_refresh)
+
+
+def update_case_management(student: str) -> None:
+	"""``is_case_managed`` is derived, never entered: it follows the student's plans."""
+	from cis_app.recompute import refresh_case_management
+
+	refresh_case_management([student])
 
 
 @frappe.whitelist()

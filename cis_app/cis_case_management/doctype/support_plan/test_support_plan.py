@@ -254,3 +254,71 @@ class TestWorkflowsSurviveMigrate(FrappeTestCase):
 		self.assertEqual(
 			frappe.db.count("Workflow", {"document_type": "Support Plan"}), 1, "no second default workflow"
 		)
+
+
+class TestCaseManagementFollowsPlans(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.net = TwoSites.build()
+		make_school_year()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def test_case_managed_while_a_plan_is_active_or_under_review(self):
+		from frappe.model.workflow import apply_workflow
+
+		from cis_app.testing import make_active_plan
+
+		student = make_student(self.net.site_a).name
+		self.assertEqual(frappe.db.get_value("Student", student, "is_case_managed"), 0)
+		plan = make_active_plan(student)
+		self.assertEqual(frappe.db.get_value("Student", student, "is_case_managed"), 1)
+		second = make_active_plan(student)
+		plan = apply_workflow(plan.as_dict(), "Start Review")
+		self.assertEqual(frappe.db.get_value("Student", student, "is_case_managed"), 1)
+		frappe.db.set_value("Support Plan", plan.name, "exit_reason", "Goals Met")
+		apply_workflow(plan.as_dict(), "Close")
+		self.assertEqual(frappe.db.get_value("Student", student, "is_case_managed"), 1)  # the second is open
+		frappe.db.set_value("Support Plan", second.name, "exit_reason", "Goals Met")
+		apply_workflow(second.as_dict(), "Close")
+		self.assertEqual(frappe.db.get_value("Student", student, "is_case_managed"), 0)
+
+	def test_a_client_cannot_set_case_management(self):
+		student = frappe.get_doc("Student", make_student(self.net.site_a).name)
+		student.is_case_managed = 1
+		student.save()
+		self.assertEqual(frappe.db.get_value("Student", student.name, "is_case_managed"), 0)
+
+	def test_a_data_fed_goal_takes_its_metrics_area_and_direction(self):
+		student = make_student(self.net.site_a).name
+		plan = make_support_plan(
+			student,
+			goals=[
+				{
+					"area": "Other",
+					"metric": "Out-of-School Suspensions",
+					"baseline": 4,
+					"target": 1,
+					"direction": "Down",
+				}
+			],
+		)
+		self.assertEqual((plan.goals[0].area, plan.goals[0].direction), ("Behavior", "Down"))
+		with self.assertRaises(InvalidGoalError):
+			make_support_plan(
+				student,
+				goals=[
+					{
+						"area": "Behavior",
+						"metric": "Out-of-School Suspensions",
+						"baseline": 1,
+						"target": 4,
+						"direction": "Up",
+					}
+				],
+			)
+		loaded = frappe.get_doc("Support Plan", plan.name)
+		loaded.run_method("onload")
+		self.assertEqual(tuple(loaded.get_onload()["metric_areas"]["GPA"]), ("Academic", "Up"))

@@ -7,7 +7,7 @@ from frappe.utils import add_days, nowdate
 
 from cis_app.cis_case_management.report.caseload.caseload import execute
 from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_school_year, make_student, make_support_plan
+from cis_app.testing import TwoSites, make_active_plan, make_school_year, make_student
 
 
 class TestCaseload(FrappeTestCase):
@@ -16,9 +16,10 @@ class TestCaseload(FrappeTestCase):
 		super().setUpClass()
 		cls.net = TwoSites.build()
 		cls.year = make_school_year()
-		cls.mine = make_student(cls.net.site_a, is_case_managed=1, last_name="Caseloadtest").name
-		cls.theirs = make_student(cls.net.site_b, is_case_managed=1, last_name="Caseloadtest").name
-		cls.plan = make_support_plan(
+		cls.mine = make_student(cls.net.site_a, last_name="Caseloadtest").name
+		cls.theirs = make_student(cls.net.site_b, last_name="Caseloadtest").name
+		make_active_plan(cls.theirs)
+		cls.plan = make_active_plan(
 			cls.mine,
 			goals=[
 				{

@@ -40,7 +40,7 @@ def recompute_early_warning() -> str:
 	"""Queue the recomputation of every student's risk and goal progress (CIS Administrator)."""
 	frappe.only_for(("CIS Administrator", "System Manager"))
 	frappe.enqueue(
-		"cis_app.early_warning.recompute_all",
+		"cis_app.recompute.recompute_all",
 		queue="long",
 		timeout=3600,
 		job_id="cis_recompute_all",

@@ -1,7 +1,7 @@
 """Fill a site with the synthetic demo affiliate.
 
-    bench --site <site> execute cis_app.demo.make_demo
-    bench --site <site> execute cis_app.demo.make_demo --kwargs "{'students': 500}"
+    bench --site <site> execute cis_app.load_demo.make_demo
+    bench --site <site> execute cis_app.load_demo.make_demo --kwargs "{'students': 500}"
 
 Everything is made up (``cis_app.core.demo``) and the same on every run. Running it again on a
 site that already has the demo affiliate does nothing. The demo users and their password are listed
@@ -192,7 +192,7 @@ def make_cycle(today) -> None:
 
 	from frappe.model.workflow import apply_workflow
 
-	from cis_app.early_warning import recompute_all
+	from cis_app.recompute import recompute_all
 
 	rng = random.Random(11)
 	years = demo.school_years(today)
