@@ -77,3 +77,20 @@ class WrongTierError(CISValidationError):
 
 class InvalidThresholdsError(CISValidationError):
 	pass
+
+
+class UnknownLinkError(CISValidationError, frappe.LinkValidationError):
+	"""A link to a record that does not exist, where Frappe itself lets it pass (see
+	``cis_app.validation.validate_links_exist``)."""
+
+
+class InvalidDateError(CISValidationError):
+	"""A date that is not a date, or not a plausible one (a student's date of birth)."""
+
+
+class OutOfRangeError(CISValidationError):
+	"""A number outside what the field can plausibly hold (``cis_app.core.plausibility``)."""
+
+
+class MarkupNotAllowedError(CISValidationError):
+	"""HTML or other markup in a name."""

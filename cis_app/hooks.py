@@ -108,6 +108,13 @@ doc_events = {
 	"ToDo": {
 		"validate": "cis_app.permissions.validate_assignment",
 	},
+	# CIS staff get the CIS Staff module profile: no Build, Tools, Website... (cis_app.module_access)
+	"User": {
+		"validate": "cis_app.module_access.set_staff_module_profile",
+	},
+	"Module Profile": {
+		"on_update": "cis_app.module_access.refresh_profile_users",
+	},
 }
 
 # Scheduled Tasks

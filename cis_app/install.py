@@ -63,11 +63,13 @@ def before_install() -> None:
 
 
 def after_install() -> None:
+	from cis_app.module_access import create_staff_module_profile
 	from cis_app.workflows import create_default_workflows
 
 	create_default_settings()
 	create_support_types()
 	create_default_workflows()
+	create_staff_module_profile()
 
 
 def create_default_settings() -> None:
@@ -116,7 +118,8 @@ def create_support_types() -> None:
 
 
 def before_uninstall() -> None:
-	"""Remove what install created outside our DocTypes: shares of our records and our roles."""
+	"""Remove what install created outside our DocTypes: shares of our records, our workflows, the
+	CIS Staff module profile and our roles."""
 	doctypes = app_doctypes()
 	# settings of our Single DocTypes live in tabSingles, which uninstall does not clear
 	frappe.db.delete("Singles", {"doctype": ["in", doctypes]})
@@ -125,6 +128,9 @@ def before_uninstall() -> None:
 	from cis_app.workflows import remove_default_workflows
 
 	remove_default_workflows(doctypes)
+	from cis_app.module_access import remove_staff_module_profile
+
+	remove_staff_module_profile()
 	from cis_app.hooks import CIS_ROLES
 
 	for role in CIS_ROLES:

@@ -22,6 +22,7 @@ from cis_app.core.early_warning import data_point_problems
 
 def make_demo(students: int = 2000) -> None:
 	frappe.only_for("System Manager")
+	complete_frappe_setup()
 	if frappe.db.exists("Affiliate", demo.AFFILIATE):
 		print(f"The demo affiliate {demo.AFFILIATE!r} is already on this site: nothing to do.")
 		return
@@ -37,6 +38,31 @@ def make_demo(students: int = 2000) -> None:
 	print(f"Demo affiliate created: {len(demo.SITES)} sites, {made} students, {len(demo.PARTNERS)} partners.")
 	print(f"Log in as any of {', '.join(u[0] for u in demo.USERS)} with password {demo.DEMO_PASSWORD!r}.")
 	print(f"The demo volunteer logs in on the website as {demo.DEMO_VOLUNTEER} with the same password.")
+
+
+def complete_frappe_setup() -> None:
+	"""Finish Frappe's setup on a brand-new site, so the demo users land on their workspace and not on
+	the setup wizard (which only a System Manager can complete).
+
+	Answers as the wizard would for a US affiliate, keeping what System Settings already hold. The
+	answers carry no email, so no extra administrator is created. Nothing happens once setup is done.
+	"""
+	if frappe.db.get_single_value("System Settings", "setup_complete"):
+		return
+	from frappe.desk.page.setup_wizard.setup_wizard import setup_complete
+
+	language_code = frappe.db.get_single_value("System Settings", "language")
+	language = language_code and frappe.db.get_value("Language", language_code, "language_name")
+	result = setup_complete(
+		{
+			"language": language or "English",
+			"lang": language or "English",
+			"country": frappe.db.get_single_value("System Settings", "country") or "United States",
+			"timezone": frappe.db.get_single_value("System Settings", "time_zone") or "America/Chicago",
+			"currency": frappe.db.get_single_value("System Settings", "currency") or "USD",
+		}
+	)
+	print(f"Frappe's setup (language, country, time zone, currency) completed: {result}.")
 
 
 def make_school_years(today) -> None:

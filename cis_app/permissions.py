@@ -249,7 +249,10 @@ def has_scoped_permission(doc, ptype: str | None = None, user: str | None = None
 	if is_unrestricted(user):
 		return True
 	rule = SCOPED_DOCTYPES[doc.doctype]
-	allowed = _in_scope(site_of(doc), affiliate_of(doc), rule, user)
+	site = site_of(doc)
+	if doc.is_new() and site and rule.site_field and not frappe.db.exists("Site", site):
+		site = None  # a site that does not exist: the record's validation names the field
+	allowed = _in_scope(site, affiliate_of(doc), rule, user)
 	if allowed is None:
 		scope = get_permitted_affiliates(user) if rule.site_field is None else get_permitted_sites(user)
 		return bool(doc.is_new() and scope)
@@ -277,6 +280,9 @@ def check_in_scope(doc, user: str | None = None) -> None:
 	student = doc.get(rule.student_field) if rule.student_field else None
 	if student and site_of(doc) not in get_permitted_sites(user):
 		raise_link_not_found([(doc, rule.student_field)])
+	if not student and rule.site_field and doc.get(rule.site_field):
+		if not frappe.db.exists("Site", doc.get(rule.site_field)):
+			raise_link_not_found([(doc, rule.site_field)])
 	stored_site, stored_affiliate = stored_scope_of(doc)
 	for site, affiliate in ((site_of(doc), affiliate_of(doc)), (stored_site, stored_affiliate)):
 		if _in_scope(site, affiliate, rule, user) is False:

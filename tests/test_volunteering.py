@@ -80,3 +80,48 @@ def test_summarize_by_group_counts_distinct_volunteers():
 		{"group_value": None, "hours": 1.0, "value": 1.0, "volunteers": 0, "entries": 1},
 	]
 	assert v.summarize_by_group([]) == []
+
+
+def test_agreement_status_has_one_home():
+	from cis_app.core.volunteering import agreement_status
+
+	assert agreement_status(None, None, None, "2026-11-29") == "None"
+	assert agreement_status("Draft", "2026-01-01", "2027-01-01", "2026-11-29") == "Signed"
+	assert agreement_status("Signed", "2025-01-01", "2026-11-28", "2026-11-29") == "Lapsed"
+	assert agreement_status("Signed", "2025-01-01", "2026-11-29", "2026-11-29") == "Signed"
+	assert agreement_status("Lapsed", "2025-01-01", "2027-11-29", "2026-11-29") == "Signed"
+	assert agreement_status("Lapsed", "2025-01-01", "2026-01-01", "2026-11-29") == "Lapsed"
+
+
+def test_summarize_hours_folds_a_finer_grain_into_any_group():
+	from decimal import Decimal
+
+	# summed per (site, volunteer, partner, activity) as the report's query returns them
+	rows = [
+		{"site": "S1", "volunteer": "V1", "partner": "P1", "activity": "Tutoring", "hours": Decimal("2.000000000"),
+		 "value": Decimal("69.580000000"), "entries": 1},
+		{"site": "S1", "volunteer": "V1", "partner": "P1", "activity": "Mentoring", "hours": 0.1, "value": 0.1,
+		 "entries": 1},
+		{"site": "S1", "volunteer": "V2", "partner": None, "activity": "Tutoring", "hours": 0.2, "value": 0.2,
+		 "entries": 1},
+		{"site": "S2", "volunteer": "V1", "partner": "P1", "activity": "Tutoring", "hours": 3, "value": 104.37,
+		 "entries": 2},
+	]  # fmt: skip
+	assert v.summarize_hours(rows, "site") == [
+		{"group_value": "S2", "hours": 3.0, "value": 104.37, "volunteers": 1, "entries": 2},
+		{"group_value": "S1", "hours": 2.3, "value": 69.88, "volunteers": 2, "entries": 3},
+	]
+	assert v.summarize_hours(rows, "partner") == [
+		{"group_value": "P1", "hours": 5.1, "value": 174.05, "volunteers": 1, "entries": 4},
+		{"group_value": None, "hours": 0.2, "value": 0.2, "volunteers": 1, "entries": 1},
+	]
+	assert [(g["group_value"], g["volunteers"]) for g in v.summarize_hours(rows, "activity")] == [
+		("Tutoring", 2),
+		("Mentoring", 1),
+	]
+	# every grouping adds up to the same totals: the sum of the rows, exactly
+	for field in ("site", "volunteer", "partner", "activity"):
+		groups = v.summarize_hours(rows, field)
+		assert sum(Decimal(str(g["value"])) for g in groups) == Decimal("174.25")
+		assert sum(g["entries"] for g in groups) == 5
+	assert v.summarize_hours([], "site") == []

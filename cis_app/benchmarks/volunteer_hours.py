@@ -5,7 +5,13 @@
 Seeds (once, bulk insert) 500,000 synthetic entries across the 50 benchmark sites, 1,000 volunteers
 and 40 partners over two years, 85% approved, then times the report as a partner manager of the
 whole affiliate and as a coordinator of one site, grouped by site and by partner, over the last
-12 months and over everything. Prints the figures. Commits: use a site of its own.
+12 months and over everything. Commits: use a site of its own.
+
+Each run also times a peer doing the same job the plainest way: one ``frappe.get_list`` summing
+hours, value and entries of the same rows, as the same user. The machine is noisy, the ratio
+report / peer much less so. Prints, per case, the medians, the ratio, the index MariaDB chose, and
+checks that the report's totals equal the peer's; first the MariaDB version, its buffer pool and
+the table's size, which the times depend on.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import time
 from datetime import date, timedelta
 
 import frappe
+from frappe.utils import flt
 
 from cis_app.benchmarks.student_list import AFFILIATE, COORDINATOR, seed
 from cis_app.bulk import insert_rows
@@ -58,7 +65,11 @@ def seed_hours(entries: int, sites: list[str]) -> None:
 
 
 def run(entries: int = 500_000, repeat: int = 10, students: int = 100_000, sites: int = 50) -> None:
-	from cis_app.cis_partnerships.report.volunteer_hours_summary.volunteer_hours_summary import execute
+	from cis_app.cis_partnerships.report.volunteer_hours_summary.volunteer_hours_summary import (
+		build_filters,
+		execute,
+		query_args,
+	)
 
 	frappe.set_user("Administrator")
 	seed(students, sites)
@@ -69,6 +80,7 @@ def run(entries: int = 500_000, repeat: int = 10, students: int = 100_000, sites
 		f"seeded/checked {frappe.db.count('Volunteer Hours', {'affiliate': AFFILIATE})} volunteer hours entries "
 		f"in {time.perf_counter() - began:.1f} s"
 	)
+	print(database_settings())
 	last_year = {"from_date": str(date.today() - timedelta(days=365)), "to_date": str(date.today())}
 	cases = [
 		("partner manager, by site, 12 months", PARTNER_MANAGER, {"group_by": "Site", **last_year}),
@@ -77,15 +89,65 @@ def run(entries: int = 500_000, repeat: int = 10, students: int = 100_000, sites
 		("coordinator of one site, by volunteer", COORDINATOR, {"group_by": "Volunteer", **last_year}),
 	]
 	for label, user, filters in cases:
-		times = []
+		report_times, peer_times, ratios = [], [], []
 		for _ in range(repeat):
 			clear_scope_cache()
 			frappe.set_user(user)
 			started = time.perf_counter()
 			_columns, rows, _message, _chart, summary = execute(filters)
-			times.append((time.perf_counter() - started) * 1000)
+			report_ms = (time.perf_counter() - started) * 1000
+			clear_scope_cache()
+			started = time.perf_counter()
+			peer = peer_sum(build_filters(frappe._dict(filters)))
+			peer_ms = (time.perf_counter() - started) * 1000
+			report_times.append(report_ms)
+			peer_times.append(peer_ms)
+			ratios.append(report_ms / peer_ms)
+		plan = query_plan(query_args(frappe._dict(filters)))
 		frappe.set_user("Administrator")
+		totals = tuple(item["value"] for item in summary)  # hours, value, entries
+		if totals != (flt(peer.hours, 2), flt(peer.value, 2), peer.entries):
+			raise AssertionError(f"{label}: report totals {totals} differ from the peer's {peer}")
 		print(
-			f"{label:<42} median {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms  "
-			f"({len(rows)} rows, {summary[0]['value']:.0f} approved hours)"
+			f"{label:<40} report median {statistics.median(report_times):7.1f} ms  max "
+			f"{max(report_times):7.1f} ms | peer median {statistics.median(peer_times):7.1f} ms | "
+			f"ratio {statistics.median(ratios):4.2f} ({len(rows)} rows, {totals[0]:.0f} approved hours, "
+			f"{plan})"
 		)
+
+
+def peer_sum(filters: list) -> frappe._dict:
+	"""The same approved entries summed by one plain ``frappe.get_list`` (permissions applied)."""
+	return frappe._dict(
+		frappe.get_list(
+			"Volunteer Hours",
+			filters=filters,
+			fields=[
+				"sum(`tabVolunteer Hours`.`hours`) as hours",
+				"sum(`tabVolunteer Hours`.`value`) as value",
+				"count(*) as entries",
+			],
+			order_by=None,
+			limit_page_length=0,
+		)[0]
+	)
+
+
+def query_plan(args: dict) -> str:
+	"""The index MariaDB picks for the report's query as the current user, and how it reads it."""
+	query = frappe.get_list("Volunteer Hours", **args, run=0)
+	plan = frappe.db.sql(f"explain {query}", as_dict=True)[0]
+	return f"key={plan.key} rows~{plan.rows} {plan.Extra}"
+
+
+def database_settings() -> str:
+	version, pool = frappe.db.sql("select version(), @@innodb_buffer_pool_size")[0]
+	data, index = frappe.db.sql(
+		"""select data_length, index_length from information_schema.tables
+		where table_schema = database() and table_name = 'tabVolunteer Hours'"""
+	)[0]
+	mib = 1024 * 1024
+	return (
+		f"MariaDB {version}, innodb_buffer_pool_size {pool / mib:.0f} MiB; tabVolunteer Hours: "
+		f"rows {data / mib:.0f} MiB, indexes {index / mib:.0f} MiB"
+	)

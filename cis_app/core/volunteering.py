@@ -92,30 +92,67 @@ def is_lapsed(renewal: object, today: object) -> bool:
 	return remaining is not None and remaining < 0
 
 
+def agreement_status(status: str | None, signed: object, renewal: object, today: object) -> str:
+	"""The agreement's status after a save or the daily check: an agreement with a signing date is at
+	least Signed, and a Signed one past its renewal date is Lapsed (None and Draft stay as they are
+	without a signing date; Lapsed stays Lapsed until the dates are renewed)."""
+	status = status or "None"
+	if signed and status in ("None", "Draft"):
+		status = "Signed"
+	if status == "Lapsed" and renewal and not is_lapsed(renewal, today):
+		status = "Signed"  # renewed: a new renewal date in the future
+	if status == "Signed" and is_lapsed(renewal, today):
+		status = "Lapsed"
+	return status
+
+
 def needs_reminder(renewal: object, today: object, reminder_days: int) -> bool:
 	"""The partner manager is reminded once the renewal is ``reminder_days`` away or nearer."""
 	remaining = days_until(renewal, today)
 	return remaining is not None and 0 <= remaining <= max(0, int(reminder_days or 0))
 
 
-def summarize_by_group(rows: Iterable[Mapping]) -> list[dict]:
-	"""Fold rows of (group_value, volunteer, hours, value, entries), already summed per group and
-	volunteer, into one row per group with its distinct volunteers; most hours first.
+def summarize_hours(rows: Iterable[Mapping], group_field: str) -> list[dict]:
+	"""Fold rows of approved hours already summed at a finer grain (each with ``group_field``,
+	volunteer, hours, value, entries) into one row per value of ``group_field``: its hours, value and
+	entries, and how many distinct volunteers gave them; most hours first.
 
-	Summing per (group, volunteer) in SQL and counting volunteers here is much cheaper than
-	``count(distinct volunteer)`` over hundreds of thousands of rows."""
+	The report sums in SQL per (site, volunteer, partner, activity), the order of its index, so the
+	database groups while it reads the index; grouping by any one of the four is then done here.
+	Sums are exact decimals, rounded half up to two places at the end."""
 	groups: dict[object, dict] = {}
 	for row in rows:
 		group = groups.setdefault(
-			row["group_value"],
-			{"group_value": row["group_value"], "hours": 0.0, "value": 0.0, "volunteers": 0, "entries": 0},
+			row[group_field], {"hours": Decimal(0), "value": Decimal(0), "entries": 0, "volunteers": set()}
 		)
-		group["hours"] += float(row["hours"] or 0)
-		group["value"] += float(row["value"] or 0)
+		group["hours"] += _decimal(row["hours"])
+		group["value"] += _decimal(row["value"])
 		group["entries"] += int(row["entries"] or 0)
-		group["volunteers"] += 1 if row.get("volunteer") else 0
-	result = []
-	for group in groups.values():
-		group["hours"], group["value"] = round(group["hours"], 2), round(group["value"], 2)
-		result.append(group)
+		if row.get("volunteer"):
+			group["volunteers"].add(row["volunteer"])
+	result = [
+		{
+			"group_value": group_value,
+			"hours": _two_places(group["hours"]),
+			"value": _two_places(group["value"]),
+			"volunteers": len(group["volunteers"]),
+			"entries": group["entries"],
+		}
+		for group_value, group in groups.items()
+	]
 	return sorted(result, key=lambda g: (-g["hours"], str(g["group_value"])))
+
+
+def summarize_by_group(rows: Iterable[Mapping]) -> list[dict]:
+	"""``summarize_hours`` for rows that carry their group as ``group_value``."""
+	return summarize_hours(rows, "group_value")
+
+
+def _decimal(number: object) -> Decimal:
+	if isinstance(number, Decimal):
+		return number
+	return Decimal(str(number or 0))
+
+
+def _two_places(number: Decimal) -> float:
+	return float(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

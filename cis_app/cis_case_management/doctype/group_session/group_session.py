@@ -5,18 +5,26 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from cis_app.core.plausibility import MAX_SESSION_MINUTES
 from cis_app.exceptions import RosterSiteError
 from cis_app.permissions import check_in_scope, is_unrestricted, raise_link_not_found
 from cis_app.settings import require_school_year_of
-from cis_app.validation import validate_not_future, validate_support_tier
+from cis_app.validation import (
+	validate_date_fields,
+	validate_in_range,
+	validate_not_future,
+	validate_support_tier,
+)
 
 
 class GroupSession(Document):
 	def validate(self):
 		check_in_scope(self)
+		validate_date_fields(self)
 		validate_not_future(self.session_date, "Date")
 		self.school_year = require_school_year_of(self.session_date, "Date")
 		validate_support_tier(self.support_type, 2)
+		validate_in_range(self, "minutes", 1, MAX_SESSION_MINUTES)
 		self.validate_roster()
 		self.attendance_count = len([row for row in self.attendees if row.present])
 		if self.provider_type != "Partner":

@@ -29,7 +29,7 @@ class TestGroupSession(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		cls.net = TwoSites.build()
-		make_school_year()
+		cls.school_year = make_school_year()  # the year around today
 		cls.a1 = make_student(cls.net.site_a).name
 		cls.a2 = make_student(cls.net.site_a).name
 		cls.b1 = make_student(cls.net.site_b).name
@@ -41,8 +41,18 @@ class TestGroupSession(FrappeTestCase):
 		clear_scope_cache()
 		frappe.set_user(self.net.coordinator_a)
 		doc = session(self.net.site_a, [self.a1, self.a2]).insert()
-		self.assertEqual(doc.attendance_count, 2)
-		self.assertTrue(doc.school_year)
+		self.assertEqual(
+			frappe.db.get_value("Group Session", doc.name, ["school_year", "attendance_count"]),
+			(self.school_year, 2),
+		)
+
+	def test_a_session_is_filed_under_the_school_year_of_its_date(self):
+		make_school_year("_Test Year 1970-1971", "1970-08-01", "1971-07-31")
+		doc = session(self.net.site_a, [self.a1], session_date="1971-07-31").insert()
+		self.assertEqual(doc.school_year, "_Test Year 1970-1971")
+		doc.session_date = nowdate()
+		doc.save()
+		self.assertEqual(frappe.db.get_value("Group Session", doc.name, "school_year"), self.school_year)
 
 	def test_roster_with_a_student_of_another_site_is_refused(self):
 		count = frappe.db.count("Group Session")

@@ -4,14 +4,22 @@
 import frappe
 from frappe.model.document import Document
 
+from cis_app.core.plausibility import MAX_PEOPLE
 from cis_app.permissions import check_in_scope
 from cis_app.settings import require_school_year_of
-from cis_app.validation import validate_not_future, validate_support_tier
+from cis_app.validation import (
+	validate_date_fields,
+	validate_in_range,
+	validate_not_future,
+	validate_support_tier,
+)
 
 
 class SchoolwideActivity(Document):
 	def validate(self):
 		check_in_scope(self)
+		validate_date_fields(self)
 		validate_not_future(self.activity_date, "Date")
 		self.school_year = require_school_year_of(self.activity_date, "Date")
 		validate_support_tier(self.support_type, 1)
+		validate_in_range(self, "head_count", 1, MAX_PEOPLE)

@@ -27,14 +27,17 @@ class TestSchoolwideActivity(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		cls.net = TwoSites.build()
-		make_school_year()
+		cls.school_year = make_school_year()  # the year around today
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
 
 	def test_tier_1_support_with_head_count(self):
 		doc = activity(self.net.site_a).insert()
-		self.assertTrue(doc.school_year)
+		self.assertEqual(
+			frappe.db.get_value("School-wide Activity", doc.name, ["school_year", "head_count"]),
+			(self.school_year, 120),
+		)
 		with self.assertRaises(WrongTierError):
 			activity(self.net.site_a, support_type="Tutoring").insert()
 

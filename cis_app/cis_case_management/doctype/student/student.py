@@ -4,15 +4,32 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import getdate, nowdate
 
 from cis_app.core.grades import normalize_grade
-from cis_app.exceptions import DuplicateStudentIdError, InactiveSiteError, InvalidGradeLevelError
+from cis_app.core.plausibility import MAX_STUDENT_AGE, MIN_STUDENT_AGE, age_on, birth_date_problem
+from cis_app.exceptions import (
+	DuplicateStudentIdError,
+	InactiveSiteError,
+	InvalidDateError,
+	InvalidGradeLevelError,
+)
 from cis_app.permissions import check_in_scope
+from cis_app.validation import (
+	validate_date_fields,
+	validate_links_exist,
+	validate_not_future,
+	validate_plain_text,
+)
 
 
 class Student(Document):
 	def validate(self):
 		check_in_scope(self)
+		validate_date_fields(self)
+		validate_links_exist(self, "site")
+		self.validate_names()
+		self.validate_date_of_birth()
 		self.set_student_name()
 		self.set_site_fields()
 		self.validate_site_active()
@@ -20,6 +37,36 @@ class Student(Document):
 		self.validate_unique_district_student_id()
 		self.validate_guardians()
 		self.set_case_management()
+
+	def validate_names(self):
+		validate_plain_text(self, "first_name", "middle_name", "last_name")
+		for row in self.guardians:
+			validate_plain_text(row, "guardian_name", "preferred_language")
+
+	def validate_date_of_birth(self):
+		"""Checked when entered or changed, so a former student's record stays editable as they age
+		(rule: ``cis_app.core.plausibility``)."""
+		if not self.date_of_birth or not (self.is_new() or self.has_value_changed("date_of_birth")):
+			return
+		label = self.meta.get_label("date_of_birth")
+		validate_not_future(
+			self.date_of_birth, label, InvalidDateError, hint=_("Enter the student's date of birth.")
+		)
+		born, today = getdate(self.date_of_birth), getdate(nowdate())
+		if birth_date_problem(born, today):
+			frappe.throw(
+				_(
+					"{0} ({1}) gives an age of {2}. A student in PK to grade 12 is {3} to {4} years old: check the date."
+				).format(
+					_(label),
+					frappe.format(self.date_of_birth, {"fieldtype": "Date"}),
+					age_on(born, today),
+					MIN_STUDENT_AGE,
+					MAX_STUDENT_AGE,
+				),
+				InvalidDateError,
+				title=_("Invalid Date of Birth"),
+			)
 
 	def set_student_name(self):
 		parts = [self.first_name, self.middle_name, self.last_name]

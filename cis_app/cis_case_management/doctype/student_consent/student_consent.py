@@ -4,16 +4,19 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import getdate, nowdate
+from frappe.utils import nowdate
 
 from cis_app.core import consent
 from cis_app.exceptions import ConsentDateError
 from cis_app.permissions import check_in_scope, site_of
+from cis_app.validation import validate_date_fields, validate_not_future, validate_plain_text
 
 
 class StudentConsent(Document):
 	def validate(self):
 		check_in_scope(self)
+		validate_date_fields(self)
+		validate_plain_text(self, "guardian_name", "relationship")
 		self.set_site_from_student()
 		self.set_default_expiry()
 		self.validate_dates()
@@ -28,13 +31,18 @@ class StudentConsent(Document):
 			self.expiry_date = frappe.db.get_value("School Year", self.school_year, "year_end_date")
 
 	def validate_dates(self):
-		if self.signed_date and getdate(self.signed_date) > getdate(nowdate()):
-			frappe.throw(
-				_("Signed On ({0}) is in the future. Enter the date the form was signed.").format(
-					frappe.format(self.signed_date, {"fieldtype": "Date"})
-				),
-				ConsentDateError,
-			)
+		validate_not_future(
+			self.signed_date,
+			self.meta.get_label("signed_date"),
+			ConsentDateError,
+			hint=_("Enter the date the form was signed."),
+		)
+		validate_not_future(
+			self.revoked_date,
+			self.meta.get_label("revoked_date"),
+			ConsentDateError,
+			hint=_("Record a revocation once the guardian has revoked the consent."),
+		)
 		problems = consent.consent_problems(self.signed_date, self.expiry_date, self.revoked_date)
 		if "signed_after_expiry" in problems:
 			frappe.throw(

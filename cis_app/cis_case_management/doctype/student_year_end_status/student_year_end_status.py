@@ -9,6 +9,7 @@ from cis_app.core.grades import normalize_grade
 from cis_app.core.outcomes import remained_in_school, status_problem
 from cis_app.exceptions import CISValidationError
 from cis_app.permissions import check_in_scope, site_of
+from cis_app.validation import validate_not_future
 
 STATUS_MESSAGES = {
 	"graduation_needs_grade_12": _lt(
@@ -27,9 +28,19 @@ class StudentYearEndStatus(Document):
 		check_in_scope(self)
 		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
 		self.grade_level = normalize_grade(self.grade_level) or self.grade_level
+		self.validate_school_year_started()
 		self.validate_status_for_grade()
 		self.validate_one_per_year()
 		self.remained_in_school = int(remained_in_school(self.year_end_status))
+
+	def validate_school_year_started(self):
+		"""An outcome is recorded during or after its school year, never before the year starts."""
+		start = frappe.db.get_value("School Year", self.school_year, "year_start_date")
+		validate_not_future(
+			start,
+			_("Start of {0} {1}").format(_(self.meta.get_label("school_year")), self.school_year),
+			hint=_("Record a year-end status once its school year has started."),
+		)
 
 	def validate_status_for_grade(self):
 		problem = status_problem(self.year_end_status, self.grade_level)

@@ -34,12 +34,9 @@ frappe.ui.form.on("Support Plan", {
 
 frappe.ui.form.on("Support Plan Goal", {
 	metric(frm, cdt, cdn) {
-		// metrics fed by data points know their area and better direction
-		const known = {
-			"Attendance Rate (%)": ["Attendance", "Up"], "Days Absent": ["Attendance", "Down"],
-			"Out-of-School Suspensions": ["Behavior", "Down"], "Behavior Incidents": ["Behavior", "Down"],
-			"GPA": ["Academic", "Up"], "Course Failures": ["Academic", "Down"],
-		}[locals[cdt][cdn].metric];
+		// a metric fed by data points has one area and one better direction: the server's table
+		// (cis_app.core.metrics), sent with the form, which the server enforces on save
+		const known = ((frm.doc.__onload || {}).metric_areas || {})[locals[cdt][cdn].metric];
 		if (known) {
 			frappe.model.set_value(cdt, cdn, "area", known[0]);
 			frappe.model.set_value(cdt, cdn, "direction", known[1]);

@@ -14,6 +14,7 @@ from frappe.utils import nowdate
 
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core.caseload import build_caseload, summarize
+from cis_app.core.plans import OPEN_STATUSES
 
 
 def execute(filters: dict | None = None):
@@ -45,13 +46,14 @@ def get_rows(filters, school_year: str | None) -> list[dict]:
 			"suggested_tier",
 			"attendance_band",
 			"risk_flags",
+			"risk_unknown",
 		],
 		limit_page_length=0,
 		order_by="student_name asc",
 	)
 	if not students:
 		return []
-	plan_filters = {"plan_type": "Student", "status": ["!=", "Closed"]}
+	plan_filters = {"plan_type": "Student", "status": ["in", OPEN_STATUSES]}
 	checkin_filters = {}
 	if school_year:
 		plan_filters["school_year"] = school_year
@@ -85,6 +87,7 @@ def get_columns() -> list[dict]:
 		{"fieldname": "suggested_tier", "label": _("Suggested Tier"), "fieldtype": "Data", "width": 100},
 		{"fieldname": "risk_score", "label": _("Risk"), "fieldtype": "Int", "width": 60},
 		{"fieldname": "risk_flags", "label": _("Flags"), "fieldtype": "Data", "width": 150},
+		{"fieldname": "risk_unknown", "label": _("Unknown"), "fieldtype": "Data", "width": 150},
 		{"fieldname": "attendance_band", "label": _("Attendance"), "fieldtype": "Data", "width": 100},
 		{
 			"fieldname": "support_plan",

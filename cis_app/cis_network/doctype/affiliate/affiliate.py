@@ -4,11 +4,12 @@
 from frappe.model.document import Document
 
 from cis_app.permissions import clear_scope_cache
-from cis_app.validation import validate_staff_rows
+from cis_app.validation import validate_date_fields, validate_staff_rows
 
 
 class Affiliate(Document):
 	def validate(self):
+		validate_date_fields(self)
 		self.normalize_state()
 		validate_staff_rows(self)
 

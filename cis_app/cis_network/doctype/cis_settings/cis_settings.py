@@ -4,8 +4,11 @@
 import frappe
 from frappe import _, _lt
 from frappe.model.document import Document
+from frappe.utils import getdate, nowdate
 
-from cis_app.exceptions import InvalidThresholdsError
+from cis_app.core.plausibility import FIRST_HOUR_VALUE_YEAR, MAX_GPA, MAX_HOURLY_VALUE
+from cis_app.exceptions import CISValidationError, InvalidThresholdsError
+from cis_app.validation import validate_in_range
 
 PROBLEM_MESSAGES = {
 	"absence_rates_out_of_order": _lt(
@@ -22,6 +25,8 @@ PROBLEM_MESSAGES = {
 class CISSettings(Document):
 	def validate(self):
 		self.validate_thresholds()
+		self.validate_ranges()
+		self.validate_volunteer_hour_values()
 
 	def validate_thresholds(self):
 		from cis_app.settings import thresholds_from
@@ -33,6 +38,29 @@ class CISSettings(Document):
 				InvalidThresholdsError,
 				title=_("Invalid Thresholds"),
 			)
+
+	def validate_ranges(self):
+		"""Figures no setting can sensibly hold (limits: ``cis_app.core.plausibility``)."""
+		validate_in_range(self, "gpa_flag", 0, MAX_GPA)
+		validate_in_range(self, "goal_progress_tolerance", 0, 100)
+		validate_in_range(self, "default_volunteer_hour_value", 0, MAX_HOURLY_VALUE)
+
+	def validate_volunteer_hour_values(self):
+		"""One value above $0 per calendar year, for a year volunteers can have worked in."""
+		next_year = getdate(nowdate()).year + 1
+		years = {}
+		for row in self.volunteer_hour_values:
+			validate_in_range(row, "year", FIRST_HOUR_VALUE_YEAR, next_year)
+			validate_in_range(row, "hourly_value", 0.01, MAX_HOURLY_VALUE)
+			if row.year in years:
+				frappe.throw(
+					_(
+						"Rows {0} and {1} both give the value of an hour in {2}. Keep one row per year."
+					).format(years[row.year], row.idx, row.year),
+					CISValidationError,
+					title=_("Duplicate Year"),
+				)
+			years[row.year] = row.idx
 
 
 @frappe.whitelist()

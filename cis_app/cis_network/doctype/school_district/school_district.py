@@ -6,11 +6,12 @@ from frappe import _
 from frappe.model.document import Document
 
 from cis_app.exceptions import AffiliateMismatchError
-from cis_app.validation import validate_date_range
+from cis_app.validation import validate_date_fields, validate_date_range
 
 
 class SchoolDistrict(Document):
 	def validate(self):
+		validate_date_fields(self)
 		validate_date_range(self, "agreement_start_date", "agreement_end_date")
 		self.validate_affiliate_change()
 

@@ -5,15 +5,37 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cis_app.core.dates import overlaps
-from cis_app.exceptions import OverlappingPeriodError
-from cis_app.validation import validate_date_range
+from cis_app.core.dates import overlaps, to_date
+from cis_app.core.plausibility import MAX_SCHOOL_YEAR_DAYS, period_days
+from cis_app.exceptions import InvalidDateRangeError, OverlappingPeriodError
+from cis_app.validation import validate_date_fields, validate_date_range
 
 
 class SchoolYear(Document):
 	def validate(self):
+		validate_date_fields(self)
 		validate_date_range(self, "year_start_date", "year_end_date")
+		self.validate_length()
 		self.validate_no_overlap()
+
+	def validate_length(self):
+		"""A school year, summer included, lasts a year at most (rule: ``cis_app.core.plausibility``)."""
+		start, end = to_date(self.year_start_date), to_date(self.year_end_date)
+		if start and end and period_days(start, end) > MAX_SCHOOL_YEAR_DAYS:
+			frappe.throw(
+				_(
+					"{0} ({1}) is {2} days after {3} ({4}). A school year lasts {5} days at most: check the dates."
+				).format(
+					_(self.meta.get_label("year_end_date")),
+					frappe.format(end, {"fieldtype": "Date"}),
+					(end - start).days,
+					_(self.meta.get_label("year_start_date")),
+					frappe.format(start, {"fieldtype": "Date"}),
+					MAX_SCHOOL_YEAR_DAYS,
+				),
+				InvalidDateRangeError,
+				title=_("Invalid Dates"),
+			)
 
 	def validate_no_overlap(self):
 		for other in frappe.get_all(

@@ -5,14 +5,17 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from cis_app.core.plausibility import MAX_PEOPLE
 from cis_app.exceptions import AffiliateMismatchError
 from cis_app.permissions import clear_scope_cache
-from cis_app.validation import validate_staff_rows
+from cis_app.validation import validate_date_fields, validate_in_range, validate_staff_rows
 
 
 class Site(Document):
 	def validate(self):
+		validate_date_fields(self)
 		self.validate_district_affiliate()
+		validate_in_range(self, "enrollment_count", 0, MAX_PEOPLE)
 		validate_staff_rows(self)
 
 	def validate_district_affiliate(self):

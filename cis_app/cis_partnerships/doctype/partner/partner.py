@@ -6,16 +6,31 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import nowdate
 
-from cis_app.core.volunteering import agreement_problem, is_lapsed, needs_reminder
+from cis_app.core.plausibility import MAX_REMINDER_DAYS
+from cis_app.core.volunteering import agreement_problem, agreement_status, needs_reminder
 from cis_app.exceptions import InvalidDateRangeError
-from cis_app.validation import validate_sites_of_affiliate
+from cis_app.validation import (
+	validate_date_fields,
+	validate_in_range,
+	validate_not_future,
+	validate_plain_text,
+	validate_sites_of_affiliate,
+)
 
 
 class Partner(Document):
 	def validate(self):
+		validate_date_fields(self)
 		self.validate_sites_of_affiliate()
+		self.validate_contact_names()
 		self.validate_primary_contact()
+		self.validate_signed_date()
+		validate_in_range(self, "reminder_days", 0, MAX_REMINDER_DAYS)
 		self.validate_agreement()
+
+	def validate_signed_date(self):
+		"""An agreement is signed on a day that has come."""
+		validate_not_future(self.agreement_signed_date, self.meta.get_label("agreement_signed_date"))
 
 	def validate_agreement(self):
 		if agreement_problem(self.agreement_signed_date, self.agreement_renewal_date):
@@ -29,13 +44,16 @@ class Partner(Document):
 				InvalidDateRangeError,
 				title=_("Invalid Dates"),
 			)
-		if self.agreement_signed_date and self.agreement_status in ("None", "Draft", None, ""):
-			self.agreement_status = "Signed"
-		if self.agreement_status == "Signed" and is_lapsed(self.agreement_renewal_date, nowdate()):
-			self.agreement_status = "Lapsed"
+		self.agreement_status = agreement_status(
+			self.agreement_status, self.agreement_signed_date, self.agreement_renewal_date, nowdate()
+		)
 
 	def validate_sites_of_affiliate(self):
 		validate_sites_of_affiliate([row.site for row in self.sites_served], self.affiliate)
+
+	def validate_contact_names(self):
+		for row in self.contacts:
+			validate_plain_text(row, "contact_name", "designation")
 
 	def validate_primary_contact(self):
 		if len([row for row in self.contacts if row.is_primary]) > 1:
@@ -52,8 +70,9 @@ def remind_agreement_renewals() -> None:
 		fields=["name", "partner_manager", "agreement_renewal_date", "reminder_days"],
 	)
 	for partner in partners:
-		if is_lapsed(partner.agreement_renewal_date, today):
-			frappe.db.set_value("Partner", partner.name, "agreement_status", "Lapsed")
+		status = agreement_status("Signed", True, partner.agreement_renewal_date, today)
+		if status != "Signed":
+			frappe.db.set_value("Partner", partner.name, "agreement_status", status)
 			continue
 		if not partner.partner_manager or not needs_reminder(
 			partner.agreement_renewal_date, today, partner.reminder_days

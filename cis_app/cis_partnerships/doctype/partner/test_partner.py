@@ -34,7 +34,7 @@ class TestPartner(FrappeTestCase):
 	def test_partner_manager_manages_partners(self):
 		frappe.set_user(self.net.partner_manager)
 		try:
-			partner = frappe.get_doc(
+			frappe.get_doc(
 				{
 					"doctype": "Partner",
 					"partner_name": "_Test Partner Food",
@@ -44,9 +44,19 @@ class TestPartner(FrappeTestCase):
 					"sites_served": [{"site": self.net.site_a}],
 				}
 			).insert()
-			self.assertTrue(partner.name)
+			self.assertIn("_Test Partner Food", frappe.get_list("Partner", pluck="name"))
+			partner = frappe.get_doc("Partner", "_Test Partner Food")
+			partner.status = "Inactive"
+			partner.save()
 		finally:
 			frappe.set_user("Administrator")
+		stored = frappe.get_doc("Partner", "_Test Partner Food")
+		self.assertEqual(
+			(stored.owner, stored.affiliate, stored.status, stored.agreement_status),
+			(self.net.partner_manager, self.net.affiliate, "Inactive", "None"),
+		)
+		self.assertEqual([row.support_type for row in stored.services_offered], ["Tutoring"])
+		self.assertEqual([row.site for row in stored.sites_served], [self.net.site_a])
 
 
 class TestPartnerAgreement(FrappeTestCase):
@@ -111,4 +121,8 @@ class TestPartnerAgreement(FrappeTestCase):
 		self.assertIn(due.name, names)
 		self.assertNotIn(far.name, names)
 		self.assertEqual(next(r for r in rows if r.partner == due.name).days_left, 10)
-		self.assertTrue(chart)
+		days_left_shown = dict(
+			zip(chart["data"]["labels"], chart["data"]["datasets"][0]["values"], strict=True)
+		)
+		self.assertEqual(days_left_shown[due.name], 10)
+		self.assertNotIn(far.name, days_left_shown)

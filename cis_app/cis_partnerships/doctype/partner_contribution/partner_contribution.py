@@ -6,12 +6,21 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, getdate, nowdate
 
+from cis_app.core.plausibility import MAX_AMOUNT
 from cis_app.exceptions import CISValidationError
-from cis_app.validation import validate_not_future, validate_sites_of_affiliate
+from cis_app.validation import (
+	validate_date_fields,
+	validate_in_range,
+	validate_links_exist,
+	validate_not_future,
+	validate_sites_of_affiliate,
+)
 
 
 class PartnerContribution(Document):
 	def validate(self):
+		validate_date_fields(self)
+		validate_links_exist(self, "partner")
 		self.affiliate = frappe.db.get_value("Partner", self.partner, "affiliate")
 		self.validate_value()
 		self.validate_date()
@@ -28,6 +37,7 @@ class PartnerContribution(Document):
 				CISValidationError,
 				title=_("Invalid Amount"),
 			)
+		validate_in_range(self, field, 0, MAX_AMOUNT)
 		self.value = value
 		# the other figure does not apply to this type
 		self.set("fair_value" if field == "amount" else "amount", 0)

@@ -207,7 +207,10 @@ class TestVolunteerHours(FrappeTestCase):
 		self.assertAlmostEqual(rows[0].value, expected_value, places=2)
 		self.assertGreaterEqual(rows[0].hours, 7.75)
 		self.assertEqual(summary[0]["value"], rows[0].hours)
-		self.assertTrue(chart["data"]["datasets"][0]["values"])
+		self.assertEqual(
+			(chart["data"]["labels"], chart["data"]["datasets"][0]["values"]),
+			([self.net.site_b], [rows[0].hours]),
+		)
 		# a coordinator of site A does not see site B's hours in the report
 		as_user(self.net.coordinator_a)
 		_columns, rows, *_ = hours_report({"site": self.net.site_b})
