@@ -192,7 +192,6 @@ def make_students(count: int, today) -> int:
 				"date_of_birth": spec.date_of_birth,
 				"gender": spec.gender,
 				"grade_level": spec.grade_level,
-				"is_case_managed": spec.is_case_managed,
 				"directory_opt_out": spec.directory_opt_out,
 				"guardians": spec.guardians,
 			}
@@ -227,8 +226,17 @@ def make_cycle(today) -> None:
 	students = frappe.get_all(
 		"Student",
 		filters={"affiliate": demo.AFFILIATE},
-		fields=["name", "student_name", "site", "grade_level", "is_case_managed"],
+		fields=["name", "student_name", "site", "grade_level"],
 		order_by="name",
+	)
+	# the students referred for case management are those whose guardians signed its consent; they
+	# become case-managed (is_case_managed, derived) once their plan is approved
+	referred = set(
+		frappe.get_all(
+			"Student Consent",
+			filters={"scope": "Case Management", "student": ["in", [s.name for s in students]]},
+			pluck="student",
+		)
 	)
 	for year in years:
 		last_day = min(year.end, today)
@@ -238,7 +246,7 @@ def make_cycle(today) -> None:
 			make_group_sessions(site, year, last_day, rng, [s for s in students if s.site == site])
 		points = []
 		for student in students:
-			risk = (0.55 + 0.45 * rng.random()) if student.is_case_managed else rng.random() ** 3
+			risk = (0.55 + 0.45 * rng.random()) if student.name in referred else rng.random() ** 3
 			for as_of in demo.data_point_dates(year, today):
 				points.append(
 					{
@@ -258,7 +266,7 @@ def make_cycle(today) -> None:
 			raise ValueError(f"demo data points fail validation: {invalid[:3]}")
 		insert_dicts("Student Data Point", points)
 		for student in students:
-			if student.is_case_managed:
+			if student.name in referred:
 				plan = make_student_plan(student, year, today, rng, apply_workflow)
 				make_check_ins(student, plan, year, last_day, rng)
 				if year.end < today and student.grade_level != "PK":  # outcomes are for grades K-12
