@@ -18,6 +18,7 @@ from frappe.utils import getdate, nowdate
 from cis_app.bulk import insert_dicts
 from cis_app.core import demo
 from cis_app.core.early_warning import data_point_problems
+from cis_app.core.plans import CASE_MANAGED_STATUSES
 
 
 def make_demo(students: int = 2000) -> None:
@@ -288,7 +289,7 @@ def make_cycle(today) -> None:
 			filters={
 				"school_year": year.name,
 				"plan_type": "Student",
-				"status": ["in", ["Active", "Under Review"]],
+				"status": ["in", CASE_MANAGED_STATUSES],
 			},
 			pluck="name",
 		):
