@@ -91,6 +91,30 @@ class TestNeedsAssessment(FrappeTestCase):
 		frappe.set_user(self.net.coordinator_none)
 		self.assertNotIn(assessment.name, frappe.get_list("Needs Assessment", pluck="name"))
 
+	def test_an_edit_cannot_move_an_assessment_into_another_affiliate(self):
+		"""Scope fields are normalised first, then checked: a school assessment of one's own site cannot
+		be turned into a community assessment of an affiliate one does not serve."""
+		from cis_app.testing import make_affiliate
+
+		make_affiliate("_Test NA Other Affiliate")
+		assessment = make_assessment(self.net.site_a)
+		clear_scope_cache()
+		frappe.set_user(self.net.coordinator_a)
+		doc = frappe.get_doc("Needs Assessment", assessment.name)
+		doc.assessment_scope = "Community"
+		doc.affiliate = "_Test NA Other Affiliate"
+		with self.assertRaises(frappe.PermissionError):
+			doc.save()
+		frappe.set_user("Administrator")
+		self.assertEqual(
+			frappe.db.get_value("Needs Assessment", assessment.name, ["assessment_scope", "site"]),
+			("School", self.net.site_a),
+		)
+		theirs = make_assessment(scope="Community", affiliate="_Test NA Other Affiliate")
+		frappe.set_user(self.net.coordinator_a)
+		self.assertNotIn(theirs.name, frappe.get_list("Needs Assessment", pluck="name"))
+		self.assertFalse(frappe.get_doc("Needs Assessment", theirs.name).has_permission("read"))
+
 	def test_coverage_shows_catalogue_partners_and_plan(self):
 		frappe.get_doc(
 			{

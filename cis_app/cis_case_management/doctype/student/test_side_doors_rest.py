@@ -89,7 +89,14 @@ class TestSideDoorsOverHTTP(FrappeTestCase):
 		cls.other_volunteer = make_volunteer("cis-sidedoor-vol2@example.com", [cls.net.site_b])
 		cls.tokens = {
 			user: api_token(user)
-			for user in (cls.net.coordinator_a, cls.net.admin, cls.volunteer.user, cls.net.program_manager)
+			for user in (
+				cls.net.coordinator_a,
+				cls.net.admin,
+				cls.volunteer.user,
+				cls.net.program_manager,
+				cls.net.partner_manager,
+				cls.net.evaluator,
+			)
 		}
 		frappe.db.commit()  # nosemgrep: the WSGI thread reads through its own connection
 
@@ -175,6 +182,18 @@ class TestSideDoorsOverHTTP(FrappeTestCase):
 			)
 		finally:
 			frappe.set_user("Administrator")
+
+	def test_roles_without_student_access_learn_nothing_of_students(self):
+		for user in (self.net.partner_manager, self.net.evaluator, self.volunteer.user):
+			self.assertEqual(self.count(user, "Student", [["last_name", "=", LAST_NAME]])[0], 403, user)
+			self.assertNoAnswer(self.count(user, "Version", [["docname", "=", self.plan_b]]))
+			self.assertNoAnswer(self.count(user, "File", [["attached_to_name", "=", self.consent_b]]))
+			self.assertNoAnswer(self.count(user, "Comment", [["reference_name", "=", self.plan_b]]))
+			self.assertNoAnswer(self.count(user, "Workflow Action", [["reference_name", "=", self.plan_b]]))
+			status, answer = self.call(
+				user, "frappe.client.validate_link", doctype="Student", docname=self.student_b
+			)
+			self.assertTrue(status == 403 or answer == {}, (user, status, answer))
 
 	def test_volunteer_counts_only_their_own(self):
 		user = self.volunteer.user
@@ -269,6 +288,14 @@ class TestSideDoorsOverHTTP(FrappeTestCase):
 			filters=[["notes", "like", "%a%"]],
 		)
 		self.assertEqual(status, 403)
+		# a program manager reads health notes, so may filter by them (within their own sites only)
+		status, rows = self.call(
+			self.net.program_manager,
+			"frappe.client.get_list",
+			doctype="Student",
+			filters=[["health_notes", "like", "%asthma%"], ["last_name", "=", LAST_NAME]],
+		)
+		self.assertEqual((status, rows), (200, []))
 		# the same query on a readable field still works
 		status, rows = self.call(
 			admin, "frappe.client.get_list", doctype="Student", filters=[["last_name", "=", LAST_NAME]]

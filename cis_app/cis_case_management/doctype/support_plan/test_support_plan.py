@@ -256,6 +256,20 @@ class TestWorkflowsSurviveMigrate(FrappeTestCase):
 		)
 
 
+class TestPatchesDoOneThing(FrappeTestCase):
+	def test_a_workflow_deleted_on_purpose_stays_deleted(self):
+		"""The volunteer hours patch adds only its own workflow, never the plan workflow an admin deleted."""
+		from cis_app.patches.v0_2.create_volunteer_hours_workflow import execute as add_hours_workflow
+
+		for name in ("Support Plan Approval", "Volunteer Hours Approval"):
+			frappe.delete_doc("Workflow", name, force=True, ignore_permissions=True)
+		add_hours_workflow()
+		self.assertFalse(frappe.db.exists("Workflow", "Support Plan Approval"))
+		self.assertTrue(frappe.db.exists("Workflow", "Volunteer Hours Approval"))
+		frappe.db.rollback()  # the other tests need the plan workflow back
+		frappe.clear_cache()
+
+
 class TestCaseManagementFollowsPlans(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
