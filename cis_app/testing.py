@@ -264,23 +264,7 @@ def make_volunteer(
 	"""An active, cleared CIS Volunteer with a portal login; returns names of both."""
 	from cis_app.cis_partnerships.doctype.cis_volunteer.cis_volunteer import create_portal_user
 
-	name = frappe.db.get_value("CIS Volunteer", {"email": email}, "name")
-	if not name:
-		doc = frappe.get_doc(
-			{
-				"doctype": "CIS Volunteer",
-				"first_name": values.pop("first_name", email.split("@")[0]),
-				"email": email,
-				"affiliate": affiliate,
-				"status": values.pop("status", "Active"),
-				"background_check_status": values.pop("background_check_status", "Cleared"),
-				"background_check_date": values.pop("background_check_date", add_days(nowdate(), -100)),
-				"background_check_expiry": values.pop("background_check_expiry", add_days(nowdate(), 265)),
-				"sites": [{"site": site} for site in sites],
-				**values,
-			}
-		).insert(ignore_permissions=True)
-		name = doc.name
+	name = make_volunteer_record(email, sites, affiliate, **values)
 	user = create_portal_user(name)
 	return frappe._dict(name=name, user=user)
 
