@@ -69,6 +69,15 @@ class TestVolunteerHoursSummary(FrappeTestCase):
 		self.assertEqual(by["Volunteer"], [(self.both.name, 7.75, 1, 3)])
 		self.assertEqual(by["Partner"], [(_("(none)"), 7.75, 1, 3)])
 
+	def test_affiliate_filter_selects_the_entries_of_its_sites(self):
+		filters = {"group_by": "Site", "volunteer": self.both.name}
+		_c, rows, *_ = execute({**filters, "affiliate": self.net.affiliate})
+		self.assertEqual(
+			[(r.group_value, r.hours) for r in rows], [(self.net.site_b, 6.25), (self.net.site_a, 1.5)]
+		)
+		_c, rows, *_ = execute({**filters, "affiliate": "_Test Affiliate Without Sites"})
+		self.assertEqual(rows, [])
+
 	def test_grouping_and_date_range(self):
 		_c, rows, *_ = execute({"group_by": "Activity", "activity": "Mentoring", "volunteer": self.vol.name})
 		self.assertEqual([(r.group_value, r.hours, r.entries) for r in rows], [("Mentoring", 5, 2)])
