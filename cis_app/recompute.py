@@ -16,7 +16,7 @@ import pandas as pd
 from frappe.utils import now_datetime
 
 from cis_app.core.data_points import FIGURES, FLAGS, latest_known, latest_per_student
-from cis_app.core.early_warning import score_frame
+from cis_app.core.early_warning import NOTHING_KNOWN, score_frame
 from cis_app.core.goals import goal_problems, plan_summary, progress_frame, resolve_data_fed
 from cis_app.core.metrics import DATA_METRICS, data_as_of, metric_values
 from cis_app.core.plans import OPEN_STATUSES, is_case_managed
@@ -24,7 +24,6 @@ from cis_app.settings import get_goal_tolerance, get_thresholds
 
 CHUNK = 2000
 PENDING_KEY = "cis_app:recompute_pending"
-UNKNOWN_EVERYTHING = "attendance,behavior,course"
 
 
 def recompute_all() -> dict:
@@ -160,7 +159,7 @@ def update_risk(latest: pd.DataFrame, students: Sequence[str] | None) -> int:
 				"suggested_tier": [""] * count,
 				"attendance_band": [""] * count,
 				"risk_flags": [""] * count,
-				"risk_unknown": [UNKNOWN_EVERYTHING] * count,
+				"risk_unknown": [NOTHING_KNOWN] * count,
 				"risk_updated_on": [stamp] * count,
 			},
 		)

@@ -77,6 +77,9 @@ class Thresholds:
 
 
 ATTENDANCE_BANDS = ("Satisfactory", "At Risk", "Chronic", "Severe")
+INDICATORS = ("attendance", "behavior", "course")
+# a student no data point tells anything about yet
+NOTHING_KNOWN = ",".join(INDICATORS)
 
 # The ABC figures a data point carries, and (for the grade 9 rule) the grade.
 DATA_POINT_FIELDS = FIGURES
@@ -172,7 +175,7 @@ def score_frame(indicators: pd.DataFrame, thresholds: Thresholds | None = None) 
 	points = np.vstack([attendance_points, behavior_points, course_points])
 	score = np.nansum(points, axis=0).astype(int)
 	tier = np.select([score >= t.tier_3_min_score, score >= t.tier_2_min_score], [3, 2], default=1)
-	names = np.array(["attendance", "behavior", "course"])
+	names = np.array(INDICATORS)
 	unknown = [",".join(names[np.isnan(points[:, i])]) for i in range(n)]
 	flagged = [",".join(names[points[:, i] == 2]) for i in range(n)]
 	return pd.DataFrame(

@@ -37,6 +37,7 @@ class Student(Document):
 		self.validate_unique_district_student_id()
 		self.validate_guardians()
 		self.set_case_management()
+		self.set_unknown_risk()
 
 	def validate_names(self):
 		validate_plain_text(self, "first_name", "middle_name", "last_name")
@@ -137,6 +138,13 @@ class Student(Document):
 			)
 		if self.guardians and not primaries:
 			self.guardians[0].is_primary = 1
+
+	def set_unknown_risk(self):
+		"""A new student's indicators are unknown until a data point tells something of them."""
+		if self.is_new() and not self.risk_updated_on:
+			from cis_app.core.early_warning import NOTHING_KNOWN
+
+			self.risk_unknown = NOTHING_KNOWN
 
 	def set_case_management(self):
 		"""Derived from the student's plans, whatever a client sent (read only in the form)."""

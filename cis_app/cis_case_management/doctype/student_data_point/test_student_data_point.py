@@ -122,6 +122,10 @@ class TestStudentDataPoint(FrappeTestCase):
 
 	def test_a_data_point_without_figures_is_refused(self):
 		student = make_student(self.net.site_a).name
+		# a new student is unknown on every indicator, not "low risk"
+		self.assertEqual(
+			frappe.db.get_value("Student", student, "risk_unknown"), "attendance,behavior,course"
+		)
 		with self.assertRaises(InvalidDataPointError):
 			make_data_point(student, period_label="Q1")
 		self.assertFalse(frappe.db.exists("Student Data Point", {"student": student}))
