@@ -17,7 +17,7 @@ from cis_app.core.metrics import (
 	fixed_area_and_direction,
 	metric_values,
 )
-from cis_app.core.plans import CASE_MANAGED_STATUSES, CLOSED
+from cis_app.core.plans import ACTIVE, CASE_MANAGED_STATUSES, CLOSED
 from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, WrongTierError
 from cis_app.permissions import check_in_scope, site_of
 from cis_app.settings import get_goal_tolerance, validate_within_school_year
@@ -53,6 +53,7 @@ class SupportPlan(Document):
 		self.validate_supports()
 		self.validate_consent()
 		self.validate_closure()
+		self.set_activated_on()
 
 	def set_plan_scope(self):
 		if self.plan_type == "Student":
@@ -189,6 +190,14 @@ class SupportPlan(Document):
 				ConsentRequiredError,
 				title=_("Consent Required"),
 			)
+
+	def set_activated_on(self):
+		"""The day the plan first became Active. Set once and never cleared or changed, whatever a client
+		sends: it puts the plan's student in that school year's outcome cohort (``core.outcomes``)."""
+		before = self.get_doc_before_save()
+		self.activated_on = before.activated_on if before else None
+		if not self.activated_on and self.status == ACTIVE:
+			self.activated_on = nowdate()
 
 	def validate_closure(self):
 		if self.status != CLOSED:

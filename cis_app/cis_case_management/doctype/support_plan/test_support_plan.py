@@ -336,3 +336,99 @@ class TestCaseManagementFollowsPlans(FrappeTestCase):
 		loaded = frappe.get_doc("Support Plan", plan.name)
 		loaded.run_method("onload")
 		self.assertEqual(tuple(loaded.get_onload()["metric_areas"]["GPA"]), ("Academic", "Up"))
+
+
+class TestActivatedOn(FrappeTestCase):
+	"""``activated_on``: the day a plan first became Active (it puts the student in the outcome cohort)."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.net = TwoSites.build()
+		cls.year = make_school_year()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def activated_on(self, plan) -> str | None:
+		value = frappe.db.get_value("Support Plan", plan, "activated_on")
+		return str(value) if value else None
+
+	def test_set_on_activation_and_kept_through_review_and_closure(self):
+		from frappe.model.workflow import apply_workflow
+
+		from cis_app.testing import make_active_plan
+
+		student = make_student(self.net.site_a).name
+		draft = make_support_plan(student, activated_on=add_days(nowdate(), -50))
+		self.assertIsNone(self.activated_on(draft.name))  # a client cannot put a draft in the cohort
+		plan = make_active_plan(student)
+		self.assertEqual(self.activated_on(plan.name), nowdate())
+		# as if activated earlier in the year: review, resume and closure keep the first day
+		earlier = add_days(nowdate(), -30)
+		frappe.db.set_value("Support Plan", plan.name, "activated_on", earlier)
+		plan = apply_workflow(frappe.get_doc("Support Plan", plan.name).as_dict(), "Start Review")
+		self.assertEqual((plan.status, self.activated_on(plan.name)), ("Under Review", earlier))
+		plan = apply_workflow(plan.as_dict(), "Resume")
+		self.assertEqual((plan.status, self.activated_on(plan.name)), ("Active", earlier))
+		doc = frappe.get_doc("Support Plan", plan.name)
+		doc.activated_on = None  # a client trying to clear it
+		doc.save()
+		self.assertEqual(self.activated_on(plan.name), earlier)
+		frappe.db.set_value("Support Plan", plan.name, "exit_reason", "Goals Met")
+		plan = apply_workflow(frappe.get_doc("Support Plan", plan.name).as_dict(), "Close")
+		self.assertEqual((plan.status, self.activated_on(plan.name)), ("Closed", earlier))
+		# a copy of the plan starts a new one, not activated
+		copy = frappe.copy_doc(frappe.get_doc("Support Plan", plan.name), ignore_no_copy=False)
+		self.assertIsNone(copy.activated_on)
+
+	def activate_with_history(self, student: str):
+		"""Draft -> Pending Approval -> Active, with the Version Frappe writes for the activation (Frappe
+		skips Versions while tests run, so the diff of the two saves is recorded here, by Frappe's own
+		``Version.update_version_info``)."""
+		from frappe.model.workflow import apply_workflow
+
+		make_consent(student, school_year=self.year)
+		plan = make_support_plan(student, school_year=self.year)
+		apply_workflow(plan.as_dict(), "Request Approval")
+		before = frappe.get_doc("Support Plan", plan.name)
+		apply_workflow(before.as_dict(), "Approve")
+		version = frappe.new_doc("Version")
+		self.assertTrue(version.update_version_info(before, frappe.get_doc("Support Plan", plan.name)))
+		version.insert(ignore_permissions=True)
+		return plan, version.name
+
+	def test_the_patch_fills_blanked_plans_from_their_history(self):
+		from cis_app.patches.v0_4.set_plan_activated_on import execute
+		from cis_app.testing import make_active_plan
+
+		from_version, activation = self.activate_with_history(make_student(self.net.site_a).name)
+		from_start = make_active_plan(make_student(self.net.site_a).name)
+		from_creation = make_active_plan(make_student(self.net.site_b).name)
+		kept = make_active_plan(make_student(self.net.site_b).name)
+		draft = make_support_plan(make_student(self.net.site_a).name)
+
+		self.assertIn(
+			'["status","Pending Approval","Active"]', frappe.db.get_value("Version", activation, "data")
+		)
+		version_day = add_days(nowdate(), -20)
+		frappe.db.set_value("Version", activation, "creation", f"{version_day} 10:00:00")
+		start_day = add_days(nowdate(), -40)
+		for plan in (from_version, from_start):
+			frappe.db.set_value("Support Plan", plan.name, "start_date", start_day)
+		creation_day = add_days(nowdate(), -60)
+		frappe.db.set_value("Support Plan", from_creation.name, "creation", f"{creation_day} 09:00:00")
+		kept_day = add_days(nowdate(), -10)
+		frappe.db.set_value("Support Plan", kept.name, "activated_on", kept_day)
+		for plan in (from_version, from_start, from_creation):
+			frappe.db.set_value("Support Plan", plan.name, "activated_on", None)
+		# an Under Review plan is filled too
+		frappe.db.set_value("Support Plan", from_start.name, {"status": "Under Review"})
+
+		execute()
+
+		self.assertEqual(self.activated_on(from_version.name), version_day)
+		self.assertEqual(self.activated_on(from_start.name), start_day)
+		self.assertEqual(self.activated_on(from_creation.name), creation_day)
+		self.assertEqual(self.activated_on(kept.name), kept_day)
+		self.assertIsNone(self.activated_on(draft.name))

@@ -1,0 +1,144 @@
+# Copyright (c) 2026, cis_app contributors and contributors
+# For license information, please see license.txt
+"""The outcome cohort loaded from plans, statuses and goals, and scoped to the user's sites."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from cis_app.exceptions import OutOfScopeError
+from cis_app.outcomes_data import get_outcome_metrics
+from cis_app.permissions import clear_scope_cache
+from cis_app.testing import (
+	TwoSites,
+	make_active_plan,
+	make_consent,
+	make_school_year,
+	make_student,
+	make_support_plan,
+)
+
+YEAR = ("2011-2012", "2011-08-01", "2012-07-31")
+OTHER_YEAR = ("2012-2013", "2012-08-01", "2013-07-31")
+
+
+def goal(area: str, current: float | None = None) -> dict:
+	row = {"area": area, "metric": "Other", "baseline": 90, "target": 95, "direction": "Up"}
+	if current is not None:
+		row["current_value"] = current
+	return row
+
+
+def figures(metrics, group=None) -> dict:
+	rows = metrics[metrics["is_total"]] if group is None else metrics[metrics["group"] == group]
+	return {row.metric: (row.numerator, row.denominator) for row in rows.itertuples()}
+
+
+class TestOutcomesData(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.net = TwoSites.build()
+		cls.year = make_school_year(*YEAR)
+		cls.other_year = make_school_year(*OTHER_YEAR)
+		a, b = cls.net.site_a, cls.net.site_b
+		cls.students = {
+			key: make_student(site, grade_level=grade).name
+			for key, site, grade in [
+				("promoted", a, "7"),
+				("retained", a, "7"),
+				("graduated", b, "12"),
+				("moved", b, "9"),
+				("missing", a, "8"),
+				("draft_only", a, "7"),
+				("other_year", a, "7"),
+			]
+		}
+		s = cls.students
+		for student in s.values():
+			make_consent(student, school_year=cls.year, signed_date="2011-09-01")
+		make_consent(s["other_year"], school_year=cls.other_year, signed_date="2012-09-01")
+		make_active_plan(s["promoted"], [goal("Attendance", 96)], cls.year)
+		make_active_plan(s["retained"], [goal("Attendance", 89)], cls.year)
+		make_active_plan(s["retained"], [goal("Attendance")], cls.year)  # a second plan: counted once
+		make_active_plan(s["graduated"], [goal("Academic", 93)], cls.year)
+		make_active_plan(s["moved"], [goal("Behavior", 96)], cls.year)
+		make_active_plan(s["missing"], [goal("Behavior", 96)], cls.year)
+		make_support_plan(s["draft_only"], [goal("Attendance", 96)], cls.year)
+		make_active_plan(s["other_year"], [goal("Attendance", 96)], cls.other_year)
+		for key, status, grade in [
+			("promoted", "Promoted", "7"),
+			("retained", "Retained", "7"),
+			("graduated", "Graduated", "12"),
+			("moved", "Moved", "9"),
+			("draft_only", "Promoted", "7"),
+		]:
+			frappe.get_doc(
+				{
+					"doctype": "Student Year-End Status",
+					"student": s[key],
+					"school_year": cls.year,
+					"grade_level": grade,
+					"year_end_status": status,
+				}
+			).insert(ignore_permissions=True)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		clear_scope_cache()
+
+	def test_the_cohort_is_the_activated_student_plans_of_the_year(self):
+		metrics = get_outcome_metrics(self.year, suppress_small_cells=False)
+		self.assertEqual(
+			figures(metrics),
+			{
+				"cohort": (5, None),
+				"status_missing": (1, None),
+				"unknown_outcome": (1, None),
+				"remained_in_school": (3, 3),
+				"promoted": (1, 2),
+				"graduated": (1, 1),
+				"attendance_goals": (1, 2),
+				"academic_goals": (1, 1),
+				"behavior_goals": (0, 0),
+			},
+		)
+
+	def test_grouped_by_site(self):
+		metrics = get_outcome_metrics(self.year, group_by="site", suppress_small_cells=False)
+		self.assertEqual(figures(metrics, self.net.site_a)["cohort"], (3, None))
+		self.assertEqual(figures(metrics, self.net.site_b)["cohort"], (2, None))
+		self.assertEqual(figures(metrics, self.net.site_b)["graduated"], (1, 1))
+		grades = get_outcome_metrics(self.year, group_by="grade_level", suppress_small_cells=False)
+		# the student without a status is placed by their current grade
+		self.assertEqual(figures(grades, "8")["status_missing"], (1, None))
+
+	def test_small_cells_are_suppressed_by_default(self):
+		metrics = get_outcome_metrics(self.year)
+		self.assertEqual(set(metrics["suppressed"]), {1})
+		self.assertEqual(set(metrics["numerator"]) | set(metrics["denominator"]), {None})
+		shown = get_outcome_metrics(self.year, threshold=1)
+		self.assertEqual(figures(shown)["cohort"], (5, None))
+
+	def test_a_coordinator_gets_their_sites_only(self):
+		clear_scope_cache()
+		frappe.set_user(self.net.coordinator_a)
+		metrics = get_outcome_metrics(self.year, suppress_small_cells=False)
+		result = figures(metrics)
+		self.assertEqual(result["cohort"], (3, None))
+		self.assertEqual(result["unknown_outcome"], (0, None))
+		self.assertEqual(result["graduated"], (0, 0))
+		with self.assertRaises(OutOfScopeError):
+			get_outcome_metrics(self.year, sites=[self.net.site_b], suppress_small_cells=False)
+		frappe.set_user(self.net.coordinator_none)
+		clear_scope_cache()
+		self.assertEqual(
+			figures(get_outcome_metrics(self.year, suppress_small_cells=False))["cohort"], (0, None)
+		)
+
+	def test_bad_input_is_refused_with_a_reason(self):
+		with self.assertRaises(frappe.ValidationError):
+			get_outcome_metrics(self.year, group_by="student_name")
+		with self.assertRaises(frappe.DoesNotExistError):
+			get_outcome_metrics("1999-2000")
+		empty = get_outcome_metrics(make_school_year("2005-2006", "2005-08-01", "2006-07-31"))
+		self.assertEqual(len(empty), 9)
