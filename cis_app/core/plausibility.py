@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from .early_warning import MAX_GPA  # one scale for data points and settings
+
 MIN_STUDENT_AGE = 2
 MAX_STUDENT_AGE = 25
 MAX_PEOPLE = 10_000
@@ -33,7 +35,6 @@ MAX_REMINDER_DAYS = 365
 MAX_SCHOOL_YEAR_DAYS = 366
 MAX_HOURLY_VALUE = 1_000
 FIRST_HOUR_VALUE_YEAR = 1980
-MAX_GPA = 5.0
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 
