@@ -77,3 +77,33 @@ def validate_within_school_year(doc, school_year: str, fields: list[str]) -> Non
 				OutsideSchoolYearError,
 				title=_("Outside the School Year"),
 			)
+
+
+# CIS Settings field of each outcome metric's target (CIS Outcomes report), with the default used when
+# the field is empty (a site migrated before the fields existed).
+OUTCOME_TARGET_FIELDS = {
+	"target_remained_in_school": ("remained_in_school", 95.0),
+	"target_promoted": ("promoted", 85.0),
+	"target_graduated": ("graduated", 90.0),
+	"target_attendance_goals": ("attendance_goals", 80.0),
+	"target_academic_goals": ("academic_goals", 85.0),
+	"target_behavior_goals": ("behavior_goals", 85.0),
+}
+
+
+def get_outcome_targets() -> dict[str, float]:
+	"""Target percent per outcome metric key (``cis_app.core.outcomes.METRICS``), from CIS Settings."""
+	settings = frappe.get_cached_doc("CIS Settings")
+	targets = {}
+	for fieldname, (metric, default) in OUTCOME_TARGET_FIELDS.items():
+		value = settings.get(fieldname)
+		targets[metric] = default if value in (None, "") else float(value)
+	return targets
+
+
+def get_small_cell_threshold() -> int:
+	"""Counts below this are suppressed in published figures (CIS Settings, 10 by default)."""
+	from cis_app.core.suppression import DEFAULT_THRESHOLD
+
+	value = frappe.get_cached_doc("CIS Settings").get("small_cell_threshold")
+	return DEFAULT_THRESHOLD if value in (None, "") else max(int(value), 0)

@@ -418,7 +418,8 @@ def test_a_rate_takes_the_group_with_the_next_smallest_denominator():
 			("promoted", "C", 19, 22),  # complement 3: already suppressed
 		)
 	)
-	assert hidden(result) == {("promoted", "A"), ("promoted", "C")}
+	# A and C together: complement 4, which total minus B would give away, so B goes too
+	assert hidden(result) == {("promoted", "A"), ("promoted", "B"), ("promoted", "C")}
 	result = suppress(
 		metric_frame(
 			("promoted", None, 86, 100),
@@ -427,7 +428,7 @@ def test_a_rate_takes_the_group_with_the_next_smallest_denominator():
 			("promoted", "C", 19, 20 + 0),  # complement 1 too
 		)
 	)
-	assert hidden(result) == {("promoted", "A"), ("promoted", "C")}
+	assert hidden(result) == {("promoted", "A"), ("promoted", "B"), ("promoted", "C")}
 	result = suppress(
 		metric_frame(
 			("promoted", None, 97, 138),
@@ -439,7 +440,7 @@ def test_a_rate_takes_the_group_with_the_next_smallest_denominator():
 	assert hidden(result) == {("promoted", "A"), ("promoted", "B")}
 
 
-def test_no_complementary_suppression_when_two_groups_are_hidden_or_the_total_is():
+def test_hidden_groups_that_add_up_to_a_small_number_take_another_and_a_hidden_total_none():
 	two = suppress(
 		metric_frame(
 			("cohort", None, 58, None),
@@ -449,7 +450,18 @@ def test_no_complementary_suppression_when_two_groups_are_hidden_or_the_total_is
 			("cohort", "D", 10, None),
 		)
 	)
-	assert hidden(two) == {("cohort", "B"), ("cohort", "C")}
+	# B + C = 8 (the total minus A and D) would be readable: D, the next smallest, is hidden too
+	assert hidden(two) == {("cohort", "B"), ("cohort", "C"), ("cohort", "D")}
+	apart = suppress(
+		metric_frame(
+			("cohort", None, 70, None),
+			("cohort", "A", 40, None),
+			("cohort", "B", 6, None),
+			("cohort", "C", 7, None),
+			("cohort", "D", 17, None),
+		)
+	)
+	assert hidden(apart) == {("cohort", "B"), ("cohort", "C")}  # together 13: nothing more to hide
 	total_hidden = suppress(
 		metric_frame(
 			("promoted", None, 37, 38),
@@ -520,7 +532,18 @@ def test_linked_cells_of_one_group_protect_each_other():
 			("remained_in_school", None, 80, 100),
 		)
 	)
-	assert hidden(both) == {("status_missing", None), ("unknown_outcome", None)}
+	# 4 + 4 = 8 = cohort minus remained's denominator: remained is hidden too
+	assert hidden(both) == {("status_missing", None), ("unknown_outcome", None), ("remained_in_school", None)}
+	# the demo's case: cohort 34, all 34 without a year-end status; 0 + 0 must not be readable
+	demo = suppress_outcomes(
+		metric_frame(
+			("cohort", None, 34, None),
+			("status_missing", None, 34, None),
+			("unknown_outcome", None, 0, None),
+			("remained_in_school", None, 0, 0),
+		)
+	)
+	assert hidden(demo) == {("status_missing", None), ("unknown_outcome", None), ("remained_in_school", None)}
 	rate = suppress_outcomes(
 		metric_frame(
 			("cohort", None, 90, None),

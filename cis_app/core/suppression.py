@@ -12,20 +12,22 @@ The rules (DOMAIN.md, "The outcome metrics"; issue 7, point 4), with ``threshold
 3. **Complementary, across groups**: in a grouped view, when exactly one group's value of a metric is
    suppressed and the total is shown, the group with the next smallest value (the count of a count,
    the denominator of a rate) is suppressed too, so the cell cannot be recomputed as the total minus
-   the other groups. With no other group left to suppress, the total is suppressed instead.
+   the other groups. The same happens when several are suppressed but what they add up to (the total
+   minus the shown groups: their counts, or their numerators, denominators or complements) is itself
+   below the threshold, so "these two hidden cells are 0 together" cannot be read either. With no
+   other group left to suppress, the total is suppressed instead.
 4. **Complementary, within a group** (``linked``): cells that add up, with other figures that are shown,
    to a figure that is shown (in the outcome metrics: the cohort = year-end status missing + unknown
    outcome + the denominator of "remained in school") are protected the same way: when exactly one
-   of them is suppressed, the smallest other one is suppressed too.
+   of them is suppressed, or the suppressed ones add up to less than the threshold, the smallest other
+   one is suppressed too.
 
 Rules 3 and 4 are applied again until nothing changes (a cell suppressed by one can trigger the other).
 A suppressed row loses its numerator, denominator and percent (all None): a suppressed value is absent,
 not merely flagged.
 
-What these rules do not do: when two or more cells are hidden, their *sum* can still be worked out
-(total minus the shown cells); the rules follow the issue's "exactly one" and do not test that sum
-against the threshold. Relations between different metrics other than the ``linked`` ones (for
-instance promoted + graduated denominators within remained's) are not protected either.
+What these rules do not do: relations between different metrics other than the ``linked`` ones (for
+instance promoted + graduated denominators within remained's) are not protected.
 
 Input and output frames have the columns ``metric``, ``group``, ``is_total``, ``numerator``,
 ``denominator`` (None for a count) and ``percent``; the output adds ``suppressed`` (0 or 1).
@@ -97,7 +99,24 @@ def _smallest(metrics: pd.DataFrame, candidates: Iterable) -> object | None:
 	return best
 
 
-def _across_groups(metrics: pd.DataFrame, suppressed: pd.Series) -> bool:
+def _hidden_sum_is_small(metrics: pd.DataFrame, hidden: Sequence, threshold: int) -> bool:
+	"""Whether what the hidden cells add up to (which the shown cells give away) is below the threshold:
+	for cells of one rate, their numerators, denominators or complements; otherwise their sizes (the
+	count of a count, the denominator of a rate: what adds up to a linked total)."""
+	numerators = [metrics.loc[index, "numerator"] for index in hidden]
+	denominators = [metrics.loc[index, "denominator"] for index in hidden]
+	if all(not _is_missing(value) for value in numerators + denominators):
+		total = sum(float(value) for value in numerators)
+		base = sum(float(value) for value in denominators)
+		return is_small(total, threshold) or is_small(base, threshold) or is_small(base - total, threshold)
+	return is_small(sum(_size(metrics.loc[index]) for index in hidden), threshold)
+
+
+def _needs_another(metrics: pd.DataFrame, hidden: Sequence, threshold: int) -> bool:
+	return len(hidden) == 1 or (len(hidden) > 1 and _hidden_sum_is_small(metrics, hidden, threshold))
+
+
+def _across_groups(metrics: pd.DataFrame, suppressed: pd.Series, threshold: int = DEFAULT_THRESHOLD) -> bool:
 	"""Rule 3 once over every metric; True when it suppressed anything."""
 	changed = False
 	for _metric, rows in metrics.groupby("metric", sort=False):
@@ -106,7 +125,7 @@ def _across_groups(metrics: pd.DataFrame, suppressed: pd.Series) -> bool:
 		if not len(totals) or not len(groups) or suppressed[totals].all():
 			continue
 		hidden = [index for index in groups if suppressed[index]]
-		if len(hidden) != 1:
+		if not _needs_another(metrics, hidden, threshold):
 			continue
 		other = _smallest(metrics, [index for index in groups if not suppressed[index]])
 		for index in [other] if other is not None else list(totals):
@@ -115,7 +134,12 @@ def _across_groups(metrics: pd.DataFrame, suppressed: pd.Series) -> bool:
 	return changed
 
 
-def _within_groups(metrics: pd.DataFrame, suppressed: pd.Series, linked: Sequence[Sequence[str]]) -> bool:
+def _within_groups(
+	metrics: pd.DataFrame,
+	suppressed: pd.Series,
+	linked: Sequence[Sequence[str]],
+	threshold: int = DEFAULT_THRESHOLD,
+) -> bool:
 	"""Rule 4 once over every group (totals included); True when it suppressed anything."""
 	changed = False
 	group_key = metrics["group"].astype(object).where(~metrics["is_total"].astype(bool), "\0total")
@@ -123,7 +147,7 @@ def _within_groups(metrics: pd.DataFrame, suppressed: pd.Series, linked: Sequenc
 		rows = metrics[metrics["metric"].isin(cells)]
 		for _group, members in rows.groupby(group_key[rows.index], sort=False, dropna=False):
 			hidden = [index for index in members.index if suppressed[index]]
-			if len(hidden) != 1:
+			if not _needs_another(metrics, hidden, threshold):
 				continue
 			other = _smallest(metrics, [index for index in members.index if not suppressed[index]])
 			if other is not None:
@@ -148,7 +172,9 @@ def suppress(
 	for column in ("numerator", "denominator", "percent"):
 		result[column] = result[column].astype(object)
 	suppressed = primary_suppression(result, threshold)
-	while _across_groups(result, suppressed) | _within_groups(result, suppressed, linked):
+	while _across_groups(result, suppressed, threshold) | _within_groups(
+		result, suppressed, linked, threshold
+	):
 		pass
 	for column in ("numerator", "denominator", "percent"):
 		result[column] = result[column].where(~suppressed, None)

@@ -8,6 +8,7 @@ from frappe.utils import getdate, nowdate
 
 from cis_app.core.plausibility import FIRST_HOUR_VALUE_YEAR, MAX_GPA, MAX_HOURLY_VALUE
 from cis_app.exceptions import CISValidationError, InvalidThresholdsError
+from cis_app.settings import OUTCOME_TARGET_FIELDS
 from cis_app.validation import validate_in_range
 
 PROBLEM_MESSAGES = {
@@ -44,6 +45,8 @@ class CISSettings(Document):
 		validate_in_range(self, "gpa_flag", 0, MAX_GPA)
 		validate_in_range(self, "goal_progress_tolerance", 0, 100)
 		validate_in_range(self, "default_volunteer_hour_value", 0, MAX_HOURLY_VALUE)
+		for fieldname in OUTCOME_TARGET_FIELDS:
+			validate_in_range(self, fieldname, 0, 100)
 
 	def validate_volunteer_hour_values(self):
 		"""One value above $0 per calendar year, for a year volunteers can have worked in."""

@@ -1,0 +1,76 @@
+// Copyright (c) 2026, cis_app contributors and contributors
+// For license information, please see license.txt
+
+const CIS_OUTCOME_GRADES = ["", "PK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
+
+frappe.query_reports["CIS Outcomes"] = {
+	filters: [
+		{ fieldname: "school_year", label: __("School Year"), fieldtype: "Link", options: "School Year", reqd: 1 },
+		{ fieldname: "affiliate", label: __("Affiliate"), fieldtype: "Link", options: "Affiliate" },
+		{
+			fieldname: "school_district", label: __("School District"), fieldtype: "Link", options: "School District",
+			get_query: () => {
+				const affiliate = frappe.query_report.get_filter_value("affiliate");
+				return affiliate ? { filters: { affiliate } } : {};
+			},
+		},
+		{
+			fieldname: "site", label: __("Site"), fieldtype: "Link", options: "Site",
+			get_query: () => {
+				const filters = {};
+				const affiliate = frappe.query_report.get_filter_value("affiliate");
+				const district = frappe.query_report.get_filter_value("school_district");
+				if (affiliate) filters.affiliate = affiliate;
+				if (district) filters.school_district = district;
+				return { filters };
+			},
+		},
+		{ fieldname: "grade_from", label: __("Grade From"), fieldtype: "Select", options: CIS_OUTCOME_GRADES },
+		{ fieldname: "grade_to", label: __("Grade To"), fieldtype: "Select", options: CIS_OUTCOME_GRADES },
+		{
+			fieldname: "group_by", label: __("Group By"), fieldtype: "Select", default: "None",
+			options: ["None", "Site", "School District", "School Level", "Grade"],
+		},
+		{
+			fieldname: "suppress_small_cells", label: __("Suppress Small Cells"), fieldtype: "Check", default: 1,
+			description: __("Only staff who can read every student behind the figures can turn this off."),
+		},
+		{
+			fieldname: "compare_years", label: __("Compare Years"), fieldtype: "Int",
+			description: __("Show each metric across this many school years, ending with the one chosen."),
+		},
+	],
+	formatter(value, row, column, data, default_formatter) {
+		value = default_formatter(value, row, column, data);
+		if (!data || !data.suppressed) return value;
+		const is_count = ["cohort", "status_missing", "unknown_outcome"].includes(data.metric);
+		if (column.fieldname === "numerator" || (!is_count && ["denominator", "percent"].includes(column.fieldname))) {
+			return `<span class="text-muted">${__("suppressed")}</span>`;
+		}
+		return value;
+	},
+	onload(report) {
+		// Frappe leaves a filter out when its value is falsy, so an unticked Check would not be sent and the
+		// server would apply its default (suppression on): send the 0 explicitly. The view object is shared
+		// by every report, hence the report name check, and it is wrapped once.
+		if (!report.cis_outcomes_filter_values) {
+			const get_filter_values = report.get_filter_values;
+			report.cis_outcomes_filter_values = true;
+			report.get_filter_values = function (...args) {
+				const values = get_filter_values.apply(this, args);
+				if (this.report_name === "CIS Outcomes" && values && !values.suppress_small_cells) {
+					values.suppress_small_cells = 0;
+				}
+				return values;
+			};
+		}
+		frappe.db.get_single_value("CIS Settings", "current_school_year").then((year) => {
+			if (year && !report.get_filter_value("school_year")) report.set_filter_value("school_year", year);
+		});
+		report.page.add_inner_button(__("Definitions"), () => {
+			frappe.call("cis_app.cis_case_management.report.cis_outcomes.cis_outcomes.get_definitions").then((r) => {
+				frappe.msgprint({ title: __("How each figure is computed"), message: r.message.replace("<details", "<details open"), wide: true });
+			});
+		});
+	},
+};
