@@ -94,3 +94,11 @@ class OutOfRangeError(CISValidationError):
 
 class MarkupNotAllowedError(CISValidationError):
 	"""HTML or other markup in a name."""
+
+
+class RosterImportError(CISValidationError):
+	"""A Roster Import that cannot start: no file, a public file, a limit out of range."""
+
+
+class RosterImportRunningError(CISValidationError):
+	"""A roster import of the same district is already queued or running."""

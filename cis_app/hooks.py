@@ -67,6 +67,9 @@ has_permission["Volunteer Hours"] = "cis_app.volunteer_permissions.has_hours_per
 has_permission["CIS Volunteer"] = "cis_app.volunteer_permissions.has_volunteer_permission"
 permission_query_conditions["CIS Volunteer Site"] = "cis_app.volunteer_permissions.volunteer_site_conditions"
 has_permission["CIS Volunteer Site"] = "cis_app.volunteer_permissions.has_volunteer_site_permission"
+# roster imports: System Managers, and CIS Administrators of the district's affiliate
+permission_query_conditions["Roster Import"] = "cis_app.roster_import_permissions.roster_import_conditions"
+has_permission["Roster Import"] = "cis_app.roster_import_permissions.has_roster_import_permission"
 
 # Records that describe a scoped record (versions, comments, files, workflow actions, ...) follow
 # that record's rule (cis_app.record_trail). Frappe's own rules for them still apply as well.

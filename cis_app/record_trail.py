@@ -58,7 +58,7 @@ def trail_conditions(user: str | None = None, doctype: str | None = None) -> str
 
 def has_trail_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
 	"""``has_permission`` for a trail DocType: False when the referred scoped record is out of the
-	user's reach (or gone); None otherwise, leaving the answer to Frappe's own rules."""
+	user's reach; None otherwise, leaving the answer to Frappe's own rules."""
 	user = user or frappe.session.user
 	if is_unrestricted(user) or doc.doctype not in TRAIL:
 		return None
@@ -69,7 +69,9 @@ def has_trail_permission(doc, ptype: str | None = None, user: str | None = None)
 	if not name:
 		return None
 	if not frappe.db.exists(target, name):
-		return False
+		# nothing to protect: a file uploaded to a form not saved yet ("new-student-consent-1"), linked
+		# to the record when it is saved (Frappe deletes a record's attachments with the record)
+		return None
 	referred = frappe.get_doc(target, name)
 	for method in frappe.get_hooks("has_permission").get(target, []):
 		if (

@@ -324,6 +324,7 @@ class TestSideDoorsOverHTTP(FrappeTestCase):
 					"site": self.net.site_a,
 					"support_type": "Attendance Club",
 					"session_date": frappe.utils.nowdate(),
+					"minutes": 45,
 					"attendees": [{"student": student, "present": 1}],
 				},
 			)
@@ -335,4 +336,26 @@ class TestSideDoorsOverHTTP(FrappeTestCase):
 		other_site = roster_error(self.student_b)
 		missing = roster_error("STU-DOES-NOT-EXIST")
 		self.assertEqual(other_site[0], 417)
+		self.assertEqual(other_site[1], ["Could not find Row #1: Student: <id>"])
 		self.assertEqual(other_site, missing)
+
+	def test_a_file_can_be_attached_to_a_form_not_saved_yet(self):
+		"""The desk uploads an attachment of an unsaved form under its temporary name."""
+		from cis_app.permissions import clear_scope_cache
+
+		clear_scope_cache()
+		frappe.set_user(self.net.coordinator_a)
+		try:
+			file = frappe.get_doc(
+				{
+					"doctype": "File",
+					"file_name": "scan-before-save.txt",
+					"content": b"synthetic scan",
+					"is_private": 1,
+					"attached_to_doctype": "Student Consent",
+					"attached_to_name": "new-student-consent-1",
+				}
+			).insert()
+			self.assertTrue(frappe.db.exists("File", file.name))
+		finally:
+			frappe.set_user("Administrator")

@@ -1,0 +1,161 @@
+# Copyright (c) 2026, cis_app contributors and contributors
+# For license information, please see license.txt
+
+"""Roster Import: one run of a district's OneRoster file (dry run or apply), with its counts and log.
+
+The form records the run; ``start_import`` queues the job (``cis_app.roster_import_job``) that reads
+the file, plans the changes in the core (``cis_app.core.oneroster``) and applies them.
+"""
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt
+
+from cis_app.exceptions import OutOfScopeError, RosterImportError, RosterImportRunningError
+from cis_app.roster_import_permissions import affiliate_of_import, has_roster_import_permission
+
+
+class RosterImport(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		affiliate: DF.Link | None
+		error_count: DF.Int
+		import_file: DF.Attach | None
+		max_withdrawal_share: DF.Percent
+		mode: DF.Literal["Dry Run", "Apply"]
+		new_count: DF.Int
+		row_log: DF.LongText | None
+		school_district: DF.Link
+		skipped_count: DF.Int
+		status: DF.Literal["Pending", "Running", "Success", "Partial Success", "Refused", "Error"]
+		status_message: DF.SmallText | None
+		summary: DF.JSON | None
+		unchanged_count: DF.Int
+		updated_count: DF.Int
+		withdrawn_count: DF.Int
+	# end: auto-generated types
+
+	def validate(self):
+		self.set_affiliate()
+		self.validate_district_in_scope()
+		self.validate_withdrawal_share()
+		self.validate_import_file()
+
+	def set_affiliate(self):
+		"""The affiliate always follows the district, whatever the client sent."""
+		self.affiliate = affiliate_of_import(self)
+
+	def validate_district_in_scope(self):
+		if self.flags.ignore_permissions or has_roster_import_permission(self, "write"):
+			return
+		frappe.throw(
+			_(
+				"You do not serve the affiliate of School District {0}. You can import rosters only for the districts of the affiliates you serve."
+			).format(frappe.bold(self.school_district)),
+			OutOfScopeError,
+			title=_("Not Permitted"),
+		)
+
+	def validate_withdrawal_share(self):
+		if not 0 <= flt(self.max_withdrawal_share) <= 100:
+			frappe.throw(
+				_("{0} must be between 0 and 100.").format(_(self.meta.get_label("max_withdrawal_share"))),
+				RosterImportError,
+			)
+
+	def validate_import_file(self):
+		"""The roster names every student of the district: the file must be private and one the
+		user may read (not another record's attachment picked by its URL)."""
+		if not self.import_file:
+			return
+		file = import_file_doc(self.import_file)
+		if file is None:
+			frappe.throw(
+				_("The attached file {0} was not found. Attach the OneRoster zip again.").format(
+					self.import_file
+				),
+				RosterImportError,
+			)
+		if not file.is_private:
+			frappe.throw(
+				_(
+					"The roster file is public: anyone with its link could read the students' records. Remove it and attach the zip again as a private file."
+				),
+				RosterImportError,
+				title=_("Public File"),
+			)
+		if not self.flags.ignore_permissions and not self.may_read(file):
+			frappe.throw(_("You cannot read the file {0}.").format(self.import_file), frappe.PermissionError)
+
+	def may_read(self, file) -> bool:
+		"""The user's own upload (a new import's file is attached to its temporary name until the
+		first save), this import's attachment, or a file Frappe lets them read."""
+		if file.owner == frappe.session.user:
+			return True
+		if file.attached_to_doctype == self.doctype and file.attached_to_name == self.name:
+			return True
+		return frappe.has_permission("File", "read", doc=file)
+
+
+def import_file_doc(file_url: str):
+	"""The File record of an attached file URL (None if there is none)."""
+	name = frappe.db.get_value("File", {"file_url": file_url}, "name", order_by="creation desc")
+	return frappe.get_doc("File", name) if name else None
+
+
+def job_id_of(school_district: str) -> str:
+	"""One job per district at a time: the same id for every import of the district."""
+	return f"roster-import-{school_district}"
+
+
+@frappe.whitelist()
+def start_import(name: str) -> str:
+	"""Queue a Roster Import on the long queue (write permission on the import required)."""
+	doc = frappe.get_doc("Roster Import", name)
+	doc.check_permission("write")
+	from frappe.utils.background_jobs import is_job_enqueued
+
+	if not doc.import_file:
+		frappe.throw(_("Attach the district's OneRoster zip first."), RosterImportError)
+	job_id = job_id_of(doc.school_district)
+	if is_job_enqueued(job_id):
+		_refuse_running(doc.school_district)
+	doc.db_set({"status": "Running", "status_message": _("Queued")})
+	job = frappe.enqueue(
+		"cis_app.roster_import_job.run_roster_import",
+		queue="long",
+		timeout=4 * 3600,
+		job_id=job_id,
+		deduplicate=True,
+		roster_import=doc.name,
+	)
+	if job is None:  # queued by someone else between the check and now
+		_refuse_running(doc.school_district)
+	return _("The roster import is queued. Its progress shows here; the counts and log appear when it ends.")
+
+
+def _refuse_running(school_district: str) -> None:
+	frappe.throw(
+		_(
+			"A roster import of {0} is already queued or running. Wait until it has finished, then start this one."
+		).format(frappe.bold(school_district)),
+		RosterImportRunningError,
+		title=_("Import Running"),
+	)
+
+
+@frappe.whitelist(methods=["GET"])
+def download_log(name: str) -> None:
+	"""The row log as a CSV file (formula-like cells are escaped by the core)."""
+	doc = frappe.get_doc("Roster Import", name)
+	doc.check_permission("read")
+	frappe.response["filename"] = f"{doc.name}-row-log.csv"
+	frappe.response["filecontent"] = doc.row_log or "file,line,sourced_id,field,message\n"
+	frappe.response["type"] = "download"

@@ -1,0 +1,517 @@
+# Copyright (c) 2026, cis_app contributors and contributors
+# For license information, please see license.txt
+
+"""Roster Import on a real site: OneRoster zips built in memory from synthetic rows, the job run
+synchronously (as the long-queue worker would run it)."""
+
+import csv
+import io
+import json
+import zipfile
+from unittest.mock import patch
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from cis_app.cis_network.doctype.roster_import.roster_import import job_id_of, start_import
+from cis_app.exceptions import OutOfScopeError, RosterImportError, RosterImportRunningError
+from cis_app.permissions import clear_scope_cache
+from cis_app.roster_import_job import run_roster_import
+from cis_app.testing import make_affiliate, make_district, make_site, make_user
+
+HEADERS = {
+	"orgs": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId",
+	"academicSessions": "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear",
+	"users": "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,"
+	"familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password",
+	"demographics": "sourcedId,status,dateLastModified,birthDate,sex",
+}
+DELTA_DATE = "2026-11-01T00:00:00.000Z"
+# A school year far from the years other tests create, so the import creates it.
+SCHOOL_YEAR = "2040-2041"
+
+
+def csv_text(name: str, rows: list[dict]) -> str:
+	columns = HEADERS[name].split(",")
+	buffer = io.StringIO()
+	writer = csv.writer(buffer, lineterminator="\r\n")
+	writer.writerow(columns)
+	for row in rows:
+		writer.writerow([row.get(column, "") for column in columns])
+	return buffer.getvalue()
+
+
+def roster_zip(files: dict[str, list[dict]], modes: dict[str, str] | None = None) -> bytes:
+	"""A OneRoster 1.1 zip of ``files`` (name -> rows), each bulk unless ``modes`` says otherwise."""
+	modes = {**dict.fromkeys(files, "bulk"), **(modes or {})}
+	manifest = ["propertyName,value", "manifest.version,1.0", "oneroster.version,1.1"]
+	manifest += [f"file.{name},{mode}" for name, mode in modes.items()]
+	buffer = io.BytesIO()
+	with zipfile.ZipFile(buffer, "w") as archive:
+		archive.writestr("manifest.csv", "\r\n".join(manifest) + "\r\n")
+		for name, rows in files.items():
+			archive.writestr(f"{name}.csv", csv_text(name, rows))
+	return buffer.getvalue()
+
+
+def student_row(sid, given, family, identifier, grades, org, agents="", **extra):
+	return {
+		"sourcedId": sid,
+		"enabledUser": "true",
+		"orgSourcedIds": org,
+		"role": "student",
+		"username": sid,
+		"givenName": given,
+		"familyName": family,
+		"identifier": identifier,
+		"agentSourcedIds": agents,
+		"grades": grades,
+		**extra,
+	}
+
+
+class TestRosterImport(FrappeTestCase):
+	affiliate = "_Test RI Affiliate"
+	other_affiliate = "_Test RI Other Affiliate"
+	admin = "ri-admin@example.com"
+	other_admin = "ri-other-admin@example.com"
+	coordinator = "ri-coordinator@example.com"
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_user(cls.admin, "CIS Administrator")
+		make_user(cls.other_admin, "CIS Administrator")
+		make_user(cls.coordinator, "Site Coordinator")
+		if not frappe.db.exists("Affiliate", cls.affiliate):
+			make_affiliate(cls.affiliate, staff=[(cls.admin, "CIS Administrator")])
+		if not frappe.db.exists("Affiliate", cls.other_affiliate):
+			make_affiliate(cls.other_affiliate, staff=[(cls.other_admin, "CIS Administrator")])
+		clear_scope_cache()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		clear_scope_cache()
+
+	# ------------------------------------------------ building blocks
+
+	def make_district(self) -> frappe._dict:
+		"""A district of the affiliate with two served schools (one known by school id only)."""
+		key = frappe.generate_hash(length=6)
+		district = make_district(f"_RI District {key}", self.affiliate)
+		frappe.db.set_value("School District", district, "nces_district_id", f"48{key}")
+		lincoln = make_site(
+			f"_RI Lincoln {key}", self.affiliate, district, staff=[(self.coordinator, "Site Coordinator")]
+		)
+		oak = make_site(f"_RI Oak {key}", self.affiliate, district)
+		frappe.db.set_value("Site", lincoln, "school_id", f"{key}-01")
+		frappe.db.set_value("Site", oak, "school_id", f"{key}-02")
+		clear_scope_cache()
+		return frappe._dict(key=key, name=district, lincoln=lincoln, oak=oak)
+
+	def orgs(self, district) -> list[dict]:
+		key = district.key
+		return [
+			{"sourcedId": f"d-{key}", "name": "RI District", "type": "district", "identifier": f"48{key}"},
+			{"sourcedId": f"s1-{key}", "name": "Lincoln", "type": "school", "identifier": f"{key}-01"},
+			{"sourcedId": f"s2-{key}", "name": "Oak", "type": "school", "identifier": f"{key}-02"},
+			{
+				"sourcedId": f"s3-{key}",
+				"name": "Pine (not served)",
+				"type": "school",
+				"identifier": f"{key}-03",
+			},
+		]
+
+	def bulk_file(self, district, extra_students: int = 0, students: list[dict] | None = None) -> bytes:
+		"""Ana (Lincoln, a parent), Ben (Oak, a guardian), Cy (an unserved school) and
+		``extra_students`` more at Lincoln."""
+		key = district.key
+		if students is None:
+			students = [
+				student_row(f"u1-{key}", "Ana", "Reyes", f"{key}1001", "09", f"s1-{key}", agents=f"p1-{key}"),
+				student_row(
+					f"u2-{key}", "Ben", "Okafor", f"{key}1002", "KG", f"s2-{key}", agents=f"p2-{key}"
+				),
+				student_row(f"u3-{key}", "Cy", "Lund", f"{key}1003", "05", f"s3-{key}"),
+			]
+			students += [
+				student_row(f"x{n}-{key}", f"Extra{n}", "Student", f"{key}2{n:03}", "07", f"s1-{key}")
+				for n in range(extra_students)
+			]
+		guardians = [
+			{
+				"sourcedId": f"p1-{key}",
+				"enabledUser": "true",
+				"orgSourcedIds": f"s1-{key}",
+				"role": "parent",
+				"username": f"p1-{key}",
+				"givenName": "Maria",
+				"familyName": "Reyes",
+				"email": "maria.reyes@example.org",
+				"phone": "555-0101",
+				"agentSourcedIds": f"u1-{key}",
+			},
+			{
+				"sourcedId": f"p2-{key}",
+				"enabledUser": "true",
+				"orgSourcedIds": f"s2-{key}",
+				"role": "guardian",
+				"username": f"p2-{key}",
+				"givenName": "Ola",
+				"familyName": "Okafor",
+				"agentSourcedIds": f"u2-{key}",
+			},
+			{
+				"sourcedId": f"t1-{key}",
+				"enabledUser": "true",
+				"orgSourcedIds": f"s1-{key}",
+				"role": "teacher",
+				"username": f"t1-{key}",
+				"givenName": "Tess",
+				"familyName": "Hart",
+			},
+		]
+		return roster_zip(
+			{
+				"orgs": self.orgs(district),
+				"academicSessions": [
+					{
+						"sourcedId": f"y-{key}",
+						"title": SCHOOL_YEAR,
+						"type": "schoolYear",
+						"startDate": "2040-08-01",
+						"endDate": "2041-06-01",
+						"schoolYear": "2041",
+					}
+				],
+				"users": students + guardians,
+				"demographics": [
+					{"sourcedId": f"u1-{key}", "birthDate": "2011-03-04", "sex": "female"},
+					{"sourcedId": f"u2-{key}", "birthDate": "2020-01-02", "sex": "male"},
+				],
+			}
+		)
+
+	def roster_import(self, district, content: bytes, mode: str = "Apply", run: bool = True):
+		file = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": f"roster-{frappe.generate_hash(length=6)}.zip",
+				"is_private": 1,
+				"content": content,
+			}
+		).insert(ignore_permissions=True)
+		doc = frappe.get_doc(
+			{
+				"doctype": "Roster Import",
+				"school_district": district.name,
+				"import_file": file.file_url,
+				"mode": mode,
+			}
+		).insert()
+		if run:
+			run_roster_import(doc.name)
+			doc.reload()
+		return doc
+
+	def students(self, district) -> dict[str, frappe._dict]:
+		rows = frappe.get_all(
+			"Student",
+			filters={"school_district": district.name},
+			fields=["name", "oneroster_sourced_id", "site", "enrollment_status", "grade_level", "modified"],
+		)
+		return {row.oneroster_sourced_id: row for row in rows}
+
+	def counts(self, doc) -> tuple:
+		return (
+			doc.new_count,
+			doc.updated_count,
+			doc.unchanged_count,
+			doc.withdrawn_count,
+			doc.skipped_count,
+			doc.error_count,
+		)
+
+	@staticmethod
+	def versions(student: str) -> int:
+		return frappe.db.count("Version", {"ref_doctype": "Student", "docname": student})
+
+	# ------------------------------------------------ tests
+
+	def test_fresh_import_creates_students_with_guardians(self):
+		district = self.make_district()
+		doc = self.roster_import(district, self.bulk_file(district))
+		self.assertEqual(doc.status, "Success", doc.status_message)
+		# new, updated, unchanged, withdrawn, skipped (Cy: school not served), errors
+		self.assertEqual(self.counts(doc), (2, 0, 0, 0, 1, 0))
+		self.assertEqual(doc.affiliate, self.affiliate)
+
+		students = self.students(district)
+		self.assertEqual(set(students), {f"u1-{district.key}", f"u2-{district.key}"})
+		ana = frappe.get_doc("Student", students[f"u1-{district.key}"].name)
+		self.assertEqual(
+			(ana.first_name, ana.last_name, ana.site, ana.grade_level, ana.gender, str(ana.date_of_birth)),
+			("Ana", "Reyes", district.lincoln, "9", "Female", "2011-03-04"),
+		)
+		self.assertEqual(ana.district_student_id, f"{district.key}1001")
+		self.assertEqual(ana.enrollment_status, "Enrolled")
+		self.assertEqual(
+			[(g.guardian_name, g.email, g.oneroster_sourced_id, g.is_primary) for g in ana.guardians],
+			[("Maria Reyes", "maria.reyes@example.org", f"p1-{district.key}", 1)],
+		)
+		ben = frappe.get_doc("Student", students[f"u2-{district.key}"].name)
+		self.assertEqual((ben.site, ben.grade_level), (district.oak, "K"))
+		self.assertEqual(
+			[(g.guardian_name, g.relationship) for g in ben.guardians], [("Ola Okafor", "Legal Guardian")]
+		)
+		# the school matched by its school id and the district now carry their sourcedIds
+		self.assertEqual(
+			frappe.db.get_value("Site", district.oak, "oneroster_sourced_id"), f"s2-{district.key}"
+		)
+		self.assertEqual(
+			frappe.db.get_value("School District", district.name, "oneroster_sourced_id"), f"d-{district.key}"
+		)
+		self.assertTrue(frappe.db.exists("School Year", SCHOOL_YEAR))
+		summary = json.loads(doc.summary)
+		self.assertEqual(summary["sites_skipped"][0]["org_sourced_id"], f"s3-{district.key}")
+
+	def test_identical_reimport_changes_nothing(self):
+		district = self.make_district()
+		content = self.bulk_file(district)
+		self.roster_import(district, content)
+		before = self.students(district)
+		ana = before[f"u1-{district.key}"].name
+		versions = self.versions(ana)
+
+		again = self.roster_import(district, content)
+		self.assertEqual(again.status, "Success", again.status_message)
+		self.assertEqual(self.counts(again), (0, 0, 2, 0, 1, 0))
+		self.assertEqual(self.versions(ana), versions)
+		self.assertEqual(self.students(district), before)  # modified unchanged too
+
+	def test_delta_moves_one_student_and_withdraws_another(self):
+		district = self.make_district()
+		self.roster_import(district, self.bulk_file(district))
+		key = district.key
+		ana = self.students(district)[f"u1-{key}"].name
+		# a guardian a coordinator entered by hand is the coordinator's, not the roster's
+		student = frappe.get_doc("Student", ana)
+		student.append("guardians", {"guardian_name": "Rosa Reyes", "relationship": "Grandparent"})
+		student.save(ignore_permissions=True)
+		versions = self.versions(ana)
+
+		delta = roster_zip(
+			{
+				"users": [
+					student_row(
+						f"u1-{key}",
+						"Ana",
+						"Reyes",
+						f"{key}1001",
+						"09",
+						f"s2-{key}",
+						status="active",
+						dateLastModified=DELTA_DATE,
+					),
+					student_row(
+						f"u2-{key}",
+						"Ben",
+						"Okafor",
+						f"{key}1002",
+						"KG",
+						f"s2-{key}",
+						status="tobedeleted",
+						dateLastModified=DELTA_DATE,
+					),
+				]
+			},
+			modes={"users": "delta"},
+		)
+		doc = self.roster_import(district, delta)
+		self.assertEqual(doc.status, "Success", doc.status_message)
+		self.assertEqual(self.counts(doc), (0, 1, 0, 1, 0, 0))
+
+		students = self.students(district)
+		self.assertEqual(students[f"u1-{key}"].site, district.oak)
+		self.assertEqual(students[f"u2-{key}"].enrollment_status, "Withdrawn")
+		self.assertEqual(self.versions(ana), versions + 1)
+		version = frappe.get_last_doc("Version", filters={"ref_doctype": "Student", "docname": ana})
+		changed = {row[0] for row in json.loads(version.data)["changed"]}
+		self.assertIn("site", changed)
+		student = frappe.get_doc("Student", ana)
+		self.assertEqual(
+			sorted((g.guardian_name, g.oneroster_sourced_id or "") for g in student.guardians),
+			[("Maria Reyes", f"p1-{key}"), ("Rosa Reyes", "")],
+		)
+		# the coordinator of Lincoln no longer sees Ana (she moved to Oak)
+		frappe.set_user(self.coordinator)
+		clear_scope_cache()
+		self.assertEqual(frappe.get_list("Student", filters={"name": ana}, pluck="name"), [])
+
+	def test_guard_refuses_a_truncated_bulk_file_and_writes_nothing(self):
+		district = self.make_district()
+		self.roster_import(district, self.bulk_file(district, extra_students=10))
+		before = self.students(district)
+		self.assertEqual(len(before), 12)
+		versions = {row.name: self.versions(row.name) for row in before.values()}
+
+		key = district.key
+		truncated = [
+			student_row(f"u1-{key}", "Ana", "Reyes-Diaz", f"{key}1001", "10", f"s1-{key}"),
+			student_row(f"u9-{key}", "Nia", "New", f"{key}1009", "08", f"s1-{key}"),
+		]
+		doc = self.roster_import(district, self.bulk_file(district, students=truncated))
+		self.assertEqual(doc.status, "Refused", doc.status_message)
+		self.assertIn("withdraw", doc.status_message)
+		self.assertEqual(doc.withdrawn_count, 11)  # what Apply would have done
+		self.assertEqual(self.students(district), before)
+		self.assertEqual({name: self.versions(name) for name in versions}, versions)
+		self.assertTrue(json.loads(doc.summary)["refused"])
+
+	def test_dry_run_writes_nothing(self):
+		district = self.make_district()
+		year_existed = frappe.db.exists("School Year", SCHOOL_YEAR)
+		doc = self.roster_import(district, self.bulk_file(district), mode="Dry Run")
+		self.assertEqual(doc.status, "Success", doc.status_message)
+		self.assertEqual(self.counts(doc), (2, 0, 0, 0, 1, 0))
+		self.assertEqual(self.students(district), {})
+		self.assertFalse(frappe.db.get_value("Site", district.oak, "oneroster_sourced_id"))
+		self.assertFalse(frappe.db.get_value("School District", district.name, "oneroster_sourced_id"))
+		self.assertEqual(bool(frappe.db.exists("School Year", SCHOOL_YEAR)), bool(year_existed))
+		summary = json.loads(doc.summary)
+		self.assertEqual(summary["counts"]["new"], 2)
+		self.assertEqual(len(summary["samples"]["new"]), 2)
+
+	def test_row_errors_are_logged_and_the_rest_imports(self):
+		district = self.make_district()
+		key = district.key
+		students = [
+			student_row(f"u1-{key}", "Ana", "Reyes", f"{key}1001", "09", f"s1-{key}"),
+			student_row(f"u4-{key}", "", "Blank", f"{key}1004", "09", f"s1-{key}"),
+			student_row(f"u5-{key}", "=cmd", "Formula", f"{key}1005", "ZZ", f"s1-{key}"),
+		]
+		doc = self.roster_import(district, self.bulk_file(district, students=students))
+		self.assertEqual(doc.status, "Partial Success", doc.status_message)
+		self.assertEqual((doc.new_count, doc.error_count), (1, 2))
+		self.assertEqual(set(self.students(district)), {f"u1-{key}"})
+		log = list(csv.DictReader(io.StringIO(doc.row_log)))
+		self.assertEqual({row["sourced_id"] for row in log}, {f"u4-{key}", f"u5-{key}"})
+
+		frappe.local.response = frappe._dict()
+		from cis_app.cis_network.doctype.roster_import.roster_import import download_log
+
+		download_log(doc.name)
+		self.assertEqual(frappe.local.response["type"], "download")
+		self.assertTrue(frappe.local.response["filecontent"].startswith("file,line,sourced_id,field,message"))
+
+	def test_only_cis_administrators_of_the_affiliate_start_an_import(self):
+		district = self.make_district()
+		doc = self.roster_import(district, self.bulk_file(district), run=False)
+
+		frappe.set_user(self.coordinator)
+		with self.assertRaises(frappe.PermissionError):
+			start_import(doc.name)
+		with self.assertRaises(frappe.PermissionError):
+			frappe.get_doc({"doctype": "Roster Import", "school_district": district.name}).insert()
+
+		frappe.set_user(self.other_admin)
+		clear_scope_cache()
+		with self.assertRaises(frappe.PermissionError):
+			start_import(doc.name)
+		self.assertEqual(frappe.get_list("Roster Import", filters={"name": doc.name}, pluck="name"), [])
+		with self.assertRaises((frappe.PermissionError, OutOfScopeError)):
+			frappe.get_doc(
+				{"doctype": "Roster Import", "school_district": district.name, "import_file": doc.import_file}
+			).insert()
+
+		frappe.set_user(self.admin)
+		clear_scope_cache()
+		self.assertEqual(
+			frappe.get_list("Roster Import", filters={"name": doc.name}, pluck="name"), [doc.name]
+		)
+		with patch("frappe.enqueue", return_value=object()) as enqueue:
+			start_import(doc.name)
+		enqueue.assert_called_once()
+		self.assertEqual(enqueue.call_args.args[0], "cis_app.roster_import_job.run_roster_import")
+		self.assertEqual(
+			{
+				key: enqueue.call_args.kwargs[key]
+				for key in ("queue", "job_id", "deduplicate", "roster_import")
+			},
+			{
+				"queue": "long",
+				"job_id": job_id_of(district.name),
+				"deduplicate": True,
+				"roster_import": doc.name,
+			},
+		)
+
+		# the same district cannot run twice at once
+		with patch("frappe.utils.background_jobs.is_job_enqueued", return_value=True):
+			with self.assertRaises(RosterImportRunningError):
+				start_import(doc.name)
+
+	def test_a_student_the_controller_refuses_is_logged_and_the_run_goes_on(self):
+		district = self.make_district()
+		frappe.db.set_value("Site", district.oak, "is_active", 0)  # Ben's school: new students refused
+		doc = self.roster_import(district, self.bulk_file(district))
+		self.assertEqual(doc.status, "Partial Success", doc.status_message)
+		self.assertEqual(self.counts(doc), (1, 0, 0, 0, 1, 1))
+		self.assertEqual(set(self.students(district)), {f"u1-{district.key}"})
+		log = list(csv.DictReader(io.StringIO(doc.row_log)))
+		self.assertEqual([row["sourced_id"] for row in log], [f"u2-{district.key}"])
+		self.assertIn("inactive", log[0]["message"])
+
+	def test_an_unreadable_file_is_an_error_before_anything_is_written(self):
+		district = self.make_district()
+		buffer = io.BytesIO()
+		with zipfile.ZipFile(buffer, "w") as archive:
+			archive.writestr("users.csv", csv_text("users", []))
+		doc = self.roster_import(district, buffer.getvalue())
+		self.assertEqual(doc.status, "Error")
+		self.assertIn("manifest.csv", doc.status_message)
+		self.assertEqual(self.students(district), {})
+
+	def test_a_public_roster_file_is_refused(self):
+		district = self.make_district()
+		file = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": f"roster-{frappe.generate_hash(length=6)}.zip",
+				"is_private": 0,
+				"content": self.bulk_file(district),
+			}
+		).insert(ignore_permissions=True)
+		with self.assertRaises(RosterImportError):
+			frappe.get_doc(
+				{"doctype": "Roster Import", "school_district": district.name, "import_file": file.file_url}
+			).insert()
+
+	def test_an_administrator_attaches_the_file_to_a_saved_import(self):
+		"""The form's flow: save the import, then upload the zip (checked as the user, as an upload is)."""
+		district = self.make_district()
+		frappe.set_user(self.admin)
+		clear_scope_cache()
+		doc = frappe.get_doc({"doctype": "Roster Import", "school_district": district.name}).insert()
+		file = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": "roster.zip",
+				"is_private": 1,
+				"attached_to_doctype": "Roster Import",
+				"attached_to_name": doc.name,
+				"attached_to_field": "import_file",
+				"content": self.bulk_file(district),
+			}
+		).insert()
+		doc.import_file = file.file_url
+		doc.save()
+		# another affiliate's administrator cannot read the roster file through the File list
+		frappe.set_user(self.other_admin)
+		clear_scope_cache()
+		self.assertEqual(frappe.get_list("File", filters={"name": file.name}, pluck="name"), [])
+		frappe.set_user("Administrator")
+		run_roster_import(doc.name)
+		doc.reload()
+		self.assertEqual((doc.status, doc.new_count), ("Success", 2), doc.status_message)
