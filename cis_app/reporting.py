@@ -14,3 +14,29 @@ def report_filters(
 	if date_field and filters.get("to_date"):
 		conditions.append([doctype, date_field, "<=", filters["to_date"]])
 	return conditions
+
+
+def execute_refusing_cleanly(report: str, get_report, filters: dict | None):
+	"""Run a Script Report's ``get_report(filters)``; when it refuses (raises), first cancel Frappe's
+	prepared-report timer.
+
+	Frappe v15 (``Report.execute_script_report``) starts a 15 s timer around a Script Report that turns
+	it into a prepared report for everyone, and cancels it only when the report returns: a refusal (a
+	site outside the user's scope) would leave it running, and 15 s later the report would be prepared
+	for every user."""
+	import threading
+
+	import frappe
+
+	try:
+		return get_report(frappe._dict(filters or {}))
+	except Exception:
+		for thread in threading.enumerate():
+			kwargs = getattr(thread, "kwargs", None) or {}
+			if (
+				isinstance(thread, threading.Timer)
+				and kwargs.get("report") == report
+				and kwargs.get("site") == frappe.local.site
+			):
+				thread.cancel()
+		raise

@@ -15,8 +15,6 @@ A suppressed value is absent from the rows (None), so also from the JSON, the ex
 
 from __future__ import annotations
 
-import threading
-
 import frappe
 from frappe import _
 from frappe.utils import cint, escape_html
@@ -27,6 +25,7 @@ from cis_app.core.outcomes import COUNT_METRICS, METRICS, outcome_metrics, suppr
 from cis_app.exceptions import CISValidationError, OutOfScopeError
 from cis_app.outcomes_data import load_cohort, load_goals, sites_in_scope
 from cis_app.permissions import get_permitted_sites
+from cis_app.reporting import execute_refusing_cleanly
 from cis_app.settings import get_outcome_targets, get_small_cell_threshold
 
 REPORT = "CIS Outcomes"
@@ -57,26 +56,7 @@ def metric_labels() -> dict[str, str]:
 
 
 def execute(filters: dict | None = None):
-	try:
-		return get_report(frappe._dict(filters or {}))
-	except Exception:
-		cancel_prepared_report_watcher()
-		raise
-
-
-def cancel_prepared_report_watcher() -> None:
-	"""Frappe v15 (``Report.execute_script_report``) starts a 15 s timer around a Script Report that
-	switches the report to a prepared report for everyone, and cancels it only when the report returns.
-	A refusal raised here (a site outside the user's scope) would leave it running, and 15 s later the
-	report would become a prepared report: cancel it before the error propagates."""
-	for thread in threading.enumerate():
-		kwargs = getattr(thread, "kwargs", None) or {}
-		if (
-			isinstance(thread, threading.Timer)
-			and kwargs.get("report") == REPORT
-			and kwargs.get("site") == frappe.local.site
-		):
-			thread.cancel()
+	return execute_refusing_cleanly(REPORT, get_report, filters)
 
 
 def get_report(filters: frappe._dict):

@@ -54,6 +54,26 @@ class TestStaffWorkspaces(FrappeTestCase):
 		self.assertEqual(seen & FRAPPE_WORKSPACES, set())
 		self.assertEqual(frappe.db.get_value("User", coordinator, "module_profile"), CIS_STAFF_PROFILE)
 
+	def test_evaluators_land_on_outcomes_and_reach_no_student_from_it(self):
+		evaluator = new_user("Evaluator")
+		seen = workspaces_of(evaluator)
+		self.assertIn("Outcomes", seen)
+		self.assertNotIn("Case Management", seen)
+		workspace = frappe.get_doc("Workspace", "Outcomes")
+		targets = {link.link_to for link in workspace.links if link.type == "Link"} | {
+			shortcut.link_to for shortcut in workspace.shortcuts
+		}
+		frappe.set_user(evaluator)
+		try:
+			for report in targets:
+				self.assertTrue(frappe.has_permission("Report", "read", report), report)
+				ref_doctype = frappe.db.get_value("Report", report, "ref_doctype")
+				self.assertTrue(frappe.has_permission(ref_doctype, "report"), report)
+			for doctype in ("Student", "Support Plan", "Student Check-In", "Student Consent"):
+				self.assertFalse(frappe.has_permission(doctype, "read"), doctype)
+		finally:
+			frappe.set_user("Administrator")
+
 	def test_every_staff_role_loses_frappes_workspaces(self):
 		for role in sorted(staff_roles()):
 			with self.subTest(role=role):
