@@ -118,6 +118,13 @@ def load_roster_data(school_district: str) -> dict:
 def run_roster_import(roster_import: str) -> None:
 	"""Job (long queue): run one Roster Import. Row errors never stop it; a failure midway is
 	recorded with where it stopped (the chunks saved before it stay whole)."""
+	# ABC data and year-end status files: their own run (cis_app.abc_import_job)
+	import_type = frappe.db.get_value("Roster Import", roster_import, "import_type")
+	if import_type and import_type != "OneRoster Roster":
+		from cis_app.abc_import_job import run_district_data_import
+
+		run_district_data_import(roster_import)
+		return
 	run = RosterImportRun(roster_import)
 	try:
 		run.execute()

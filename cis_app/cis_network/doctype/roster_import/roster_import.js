@@ -19,6 +19,7 @@ frappe.ui.form.on("Roster Import", {
 
 	refresh(frm) {
 		render_summary(frm);
+		add_template_button(frm);
 		// shown while running too: the server refuses a second run, and a worker that died must not
 		// leave the import stuck
 		if (!frm.is_new() && frm.doc.import_file) {
@@ -30,12 +31,7 @@ frappe.ui.form.on("Roster Import", {
 						frm.reload_doc();
 					});
 				if (frm.doc.mode === "Apply") {
-					frappe.confirm(
-						__("Apply the roster of {0}? Students are created, updated and withdrawn.", [
-							frappe.utils.escape_html(frm.doc.school_district),
-						]),
-						run
-					);
+					frappe.confirm(apply_question(frm), run);
 				} else {
 					run();
 				}
@@ -110,3 +106,37 @@ function render_summary(frm) {
 	}
 	wrapper.html(html);
 }
+
+// ABC Data and Year-End Status imports: the template, and what Apply does
+const TEMPLATE_TYPES = ["ABC Data", "Year-End Status"];
+
+function add_template_button(frm) {
+	if (!TEMPLATE_TYPES.includes(frm.doc.import_type)) return;
+	frm.add_custom_button(__("Download Template"), () => {
+		window.open(
+			`/api/method/${ROSTER_IMPORT}.download_template?import_type=${encodeURIComponent(
+				frm.doc.import_type
+			)}`
+		);
+	});
+}
+
+function apply_question(frm) {
+	const district = frappe.utils.escape_html(frm.doc.school_district);
+	if (frm.doc.import_type === "ABC Data") {
+		return __(
+			"Apply the ABC data of {0}? Student data points are created or updated, then risk is recomputed.",
+			[district]
+		);
+	}
+	if (frm.doc.import_type === "Year-End Status") {
+		return __("Apply the year-end statuses of {0}? Statuses are created or updated.", [district]);
+	}
+	return __("Apply the roster of {0}? Students are created, updated and withdrawn.", [district]);
+}
+
+frappe.ui.form.on("Roster Import", {
+	import_type(frm) {
+		frm.refresh();
+	},
+});

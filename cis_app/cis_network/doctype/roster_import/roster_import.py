@@ -28,6 +28,7 @@ class RosterImport(Document):
 		affiliate: DF.Link | None
 		error_count: DF.Int
 		import_file: DF.Attach | None
+		import_type: DF.Literal["OneRoster Roster", "ABC Data", "Year-End Status"]
 		max_withdrawal_share: DF.Percent
 		mode: DF.Literal["Dry Run", "Apply"]
 		new_count: DF.Int
@@ -78,15 +79,13 @@ class RosterImport(Document):
 		file = import_file_doc(self.import_file)
 		if file is None:
 			frappe.throw(
-				_("The attached file {0} was not found. Attach the OneRoster zip again.").format(
-					self.import_file
-				),
+				_("The attached file {0} was not found. Attach the file again.").format(self.import_file),
 				RosterImportError,
 			)
 		if not file.is_private:
 			frappe.throw(
 				_(
-					"The roster file is public: anyone with its link could read the students' records. Remove it and attach the zip again as a private file."
+					"The import file is public: anyone with its link could read the students' records. Remove it and attach it again as a private file."
 				),
 				RosterImportError,
 				title=_("Public File"),
@@ -123,7 +122,7 @@ def start_import(name: str) -> str:
 	from frappe.utils.background_jobs import is_job_enqueued
 
 	if not doc.import_file:
-		frappe.throw(_("Attach the district's OneRoster zip first."), RosterImportError)
+		frappe.throw(_("Attach the district's file first."), RosterImportError)
 	job_id = job_id_of(doc.school_district)
 	if is_job_enqueued(job_id):
 		_refuse_running(doc.school_district)
@@ -158,4 +157,23 @@ def download_log(name: str) -> None:
 	doc.check_permission("read")
 	frappe.response["filename"] = f"{doc.name}-row-log.csv"
 	frappe.response["filecontent"] = doc.row_log or "file,line,sourced_id,field,message\n"
+	frappe.response["type"] = "download"
+
+
+# ---------------------------------------------------------------- ABC data and year-end templates
+
+TEMPLATES = {"ABC Data": "abc_template_csv", "Year-End Status": "year_end_template_csv"}
+
+
+@frappe.whitelist(methods=["GET"])
+def download_template(import_type: str) -> None:
+	"""The CSV template of an ABC Data or Year-End Status import: the header and a help row (a ``#``
+	comment row the import skips). Only for users who may create imports."""
+	frappe.has_permission("Roster Import", "create", throw=True)
+	if import_type not in TEMPLATES:
+		frappe.throw(_("There is no template for {0}.").format(import_type), RosterImportError)
+	from cis_app.core import abc_import
+
+	frappe.response["filename"] = f"{frappe.scrub(import_type)}_template.csv"
+	frappe.response["filecontent"] = getattr(abc_import, TEMPLATES[import_type])()
 	frappe.response["type"] = "download"
