@@ -54,19 +54,32 @@ def recompute(students: Sequence[str] | None) -> dict:
 def queue_recompute(students: Iterable[str]) -> None:
 	"""Remember students whose data changed during a bulk import and queue one recompute for them.
 
-	The import skips the per-save recompute; the job (deduplicated while it waits) takes every student
-	remembered so far, so an import of thousands of rows costs one recompute, not one per row."""
+	The import skips the per-save recompute. The students go into a Redis set; once per transaction,
+	after it commits, a job is queued (deduplicated while it waits) that takes every student remembered
+	so far: an import of thousands of rows in one transaction costs one job, not one per row, and one
+	that commits row by row (Frappe's Data Import) never has more than one waiting."""
 	students = [student for student in students if student]
 	if not students:
 		return
 	frappe.cache.sadd(PENDING_KEY, *students)
-	frappe.enqueue(
-		"cis_app.recompute.recompute_pending",
-		queue="long",
-		job_id="cis_app_recompute_pending",
-		deduplicate=True,
-		enqueue_after_commit=True,
-	)
+	if frappe.flags.cis_recompute_after_commit:
+		return
+	frappe.flags.cis_recompute_after_commit = True
+
+	def enqueue_once():
+		frappe.flags.cis_recompute_after_commit = False
+		frappe.enqueue(
+			"cis_app.recompute.recompute_pending",
+			queue="long",
+			job_id="cis_app_recompute_pending",
+			deduplicate=True,
+		)
+
+	def forget():
+		frappe.flags.cis_recompute_after_commit = False
+
+	frappe.db.after_commit.add(enqueue_once)
+	frappe.db.after_rollback.add(forget)
 
 
 def recompute_pending() -> dict:
