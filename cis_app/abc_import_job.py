@@ -44,6 +44,7 @@ from cis_app.roster_import_job import (
 	COUNT_FIELDS,
 	PROGRESS_EVENT,
 	PROGRESS_EVERY,
+	ImportRun,
 	import_file_path,
 	save_in_savepoint,
 )
@@ -71,7 +72,7 @@ def run_district_data_import(roster_import: str) -> None:
 		frappe.flags.in_import = False
 
 
-class DistrictDataRun:
+class DistrictDataRun(ImportRun):
 	def __init__(self, roster_import: str):
 		self.doc = frappe.get_doc("Roster Import", roster_import)
 		self.errors: list[RowError] = []
@@ -439,25 +440,10 @@ class DistrictDataRun:
 		self.doc.db_set(values, commit=False)
 		self.progress(100, message, done=True)
 
-	def fail(self, exc: Exception) -> None:
-		self.doc.reload()
-		reason = strip_html(str(exc)) or exc.__class__.__name__
-		message = _(
+	def stopped_message(self, reason: str) -> str:
+		return _(
 			"Stopped after {0} of {1} rows were saved: {2}. Run the import again to finish it: rows already saved come out unchanged."
 		).format(self.saved, self.total or "?", reason)
-		self.doc.db_set(
-			{"status": "Error", "status_message": message, "row_log": row_log_csv(self.errors)}, commit=False
-		)
-		self.progress(100, message, done=True)
-
-	def progress(self, percent: int, message: str, done: bool = False) -> None:
-		frappe.publish_realtime(
-			PROGRESS_EVENT,
-			{"roster_import": self.doc.name, "percent": percent, "message": message, "done": done},
-			doctype="Roster Import",
-			docname=self.doc.name,
-			after_commit=done,
-		)
 
 
 # ---------------------------------------------------------------- bulk insert

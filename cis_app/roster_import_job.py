@@ -134,7 +134,34 @@ def run_roster_import(roster_import: str) -> None:
 		run.fail(exc)
 
 
-class RosterImportRun:
+class ImportRun:
+	"""What every run of a Roster Import shares (rosters here, ABC and year-end files in
+	``cis_app.abc_import_job``): where it stopped after a crash, and its progress on the form."""
+
+	def stopped_message(self, reason: str) -> str:
+		raise NotImplementedError
+
+	def fail(self, exc: Exception) -> None:
+		"""After a crash (the open chunk rolled back): say where it stopped; the job's own commit
+		stores it."""
+		self.doc.reload()
+		message = self.stopped_message(strip_html(str(exc)) or exc.__class__.__name__)
+		self.doc.db_set(
+			{"status": "Error", "status_message": message, "row_log": row_log_csv(self.errors)}, commit=False
+		)
+		self.progress(100, message, done=True)
+
+	def progress(self, percent: int, message: str, done: bool = False) -> None:
+		frappe.publish_realtime(
+			PROGRESS_EVENT,
+			{"roster_import": self.doc.name, "percent": percent, "message": message, "done": done},
+			doctype="Roster Import",
+			docname=self.doc.name,
+			after_commit=done,
+		)
+
+
+class RosterImportRun(ImportRun):
 	def __init__(self, roster_import: str):
 		self.doc = frappe.get_doc("Roster Import", roster_import)
 		self.errors: list[RowError] = []
@@ -262,27 +289,10 @@ class RosterImportRun:
 		self.doc.db_set(values, commit=False)
 		self.progress(100, message, done=True)
 
-	def fail(self, exc: Exception) -> None:
-		"""After a crash (the open chunk rolled back): say where it stopped; the job's own commit
-		stores it."""
-		self.doc.reload()
-		reason = strip_html(str(exc)) or exc.__class__.__name__
-		message = _(
+	def stopped_message(self, reason: str) -> str:
+		return _(
 			"Stopped after {0} of {1} students were saved: {2}. Run the import again to finish it: students already saved come out unchanged."
 		).format(self.saved, self.total or "?", reason)
-		self.doc.db_set(
-			{"status": "Error", "status_message": message, "row_log": row_log_csv(self.errors)}, commit=False
-		)
-		self.progress(100, message, done=True)
-
-	def progress(self, percent: int, message: str, done: bool = False) -> None:
-		frappe.publish_realtime(
-			PROGRESS_EVENT,
-			{"roster_import": self.doc.name, "percent": percent, "message": message, "done": done},
-			doctype="Roster Import",
-			docname=self.doc.name,
-			after_commit=done,
-		)
 
 
 # ---------------------------------------------------------------- writing
