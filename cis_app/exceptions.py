@@ -102,3 +102,15 @@ class RosterImportError(CISValidationError):
 
 class RosterImportRunningError(CISValidationError):
 	"""A roster import of the same district is already queued or running."""
+
+
+class InactivePartnerError(CISValidationError):
+	"""A referral to a partner that is not active, or that does not serve the student's affiliate."""
+
+
+class ReferralError(CISValidationError):
+	"""A referral change that its status does not allow (a skipped step, a new partner once sent)."""
+
+
+class DisclosureRecordLockedError(frappe.PermissionError):
+	"""A disclosure record (FERPA 99.32) changed or deleted by anyone but a System Manager."""

@@ -44,6 +44,8 @@ _SCOPED = [
 	"Student Check-In Goal Update",
 	"Student Data Point",
 	"Student Year-End Status",
+	"Referral",
+	"Disclosure Record",
 ]
 # partnerships are scoped by affiliate (one Frappe site may host several affiliates)
 _AFFILIATE_SCOPED = [
@@ -126,6 +128,7 @@ scheduler_events = {
 	"daily": [
 		"cis_app.cis_case_management.doctype.student_consent.student_consent.refresh_consent_statuses",
 		"cis_app.cis_partnerships.doctype.partner.partner.remind_agreement_renewals",
+		"cis_app.reminders.send_daily_digest",
 	],
 }
 

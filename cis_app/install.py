@@ -70,6 +70,7 @@ def after_install() -> None:
 	create_support_types()
 	create_default_workflows()
 	create_staff_module_profile()
+	frappe.get_attr("cis_app.reminders.create_reminder_notifications")()
 
 
 def create_default_settings() -> None:
@@ -119,7 +120,7 @@ def create_support_types() -> None:
 
 def before_uninstall() -> None:
 	"""Remove what install created outside our DocTypes: shares of our records, our workflows, the
-	CIS Staff module profile and our roles."""
+	CIS Staff module profile, the reminder notifications and our roles."""
 	doctypes = app_doctypes()
 	# settings of our Single DocTypes live in tabSingles, which uninstall does not clear
 	frappe.db.delete("Singles", {"doctype": ["in", doctypes]})
@@ -131,6 +132,9 @@ def before_uninstall() -> None:
 	from cis_app.module_access import remove_staff_module_profile
 
 	remove_staff_module_profile()
+	# the reminder notifications are about our DocTypes, whose tables go with the app
+	for name in frappe.get_all("Notification", filters={"document_type": ["in", doctypes]}, pluck="name"):
+		frappe.delete_doc("Notification", name, force=True, ignore_permissions=True)
 	from cis_app.hooks import CIS_ROLES
 
 	for role in CIS_ROLES:

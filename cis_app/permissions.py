@@ -67,6 +67,8 @@ SCOPED_DOCTYPES: dict[str, ScopeRule] = {
 	"Student Check-In Goal Update": ScopeRule(site_field=None, parent_doctype="Student Check-In"),
 	"Student Data Point": ScopeRule(student_field="student"),
 	"Student Year-End Status": ScopeRule(student_field="student"),
+	"Referral": ScopeRule(student_field="student"),
+	"Disclosure Record": ScopeRule(student_field="student"),
 	# partnerships: by affiliate
 	"Partner": ScopeRule(site_field=None, affiliate_field="affiliate"),
 	"Partner Contact": ScopeRule(site_field=None, parent_doctype="Partner"),

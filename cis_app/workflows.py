@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import frappe
 
+from cis_app.core import referrals as _referrals
+
 SC, PM, ADMIN = "Site Coordinator", "Program Manager", "CIS Administrator"
 
 NEEDS_ASSESSMENT = {
@@ -76,7 +78,33 @@ VOLUNTEER_HOURS = {
 	],
 }
 
-DEFAULT_WORKFLOWS = (NEEDS_ASSESSMENT, SUPPORT_PLAN, VOLUNTEER_HOURS)
+# A referral's steps are the core's (cis_app.core.referrals.TRANSITIONS), by the coordinator or the
+# program manager; the partner's accept/decline is recorded by staff on the partner's word for now.
+REFERRAL_STYLES = {
+	"Draft": "Danger",
+	"Sent": "Warning",
+	"Accepted": "Primary",
+	"Declined": "Danger",
+	"Service Started": "Info",
+	"Completed": "Success",
+	"Closed": "Inverse",
+}
+REFERRAL = {
+	"workflow_name": "Referral Workflow",
+	"document_type": "Referral",
+	"states": [
+		(status, REFERRAL_STYLES[status], PM if status == _referrals.CLOSED else SC, status)
+		for status in _referrals.STATUSES
+	],
+	"transitions": [
+		(from_status, action, to_status, role)
+		for from_status, actions in _referrals.TRANSITIONS.items()
+		for action, to_status in actions.items()
+		for role in (SC, PM)
+	],
+}
+
+DEFAULT_WORKFLOWS = (NEEDS_ASSESSMENT, SUPPORT_PLAN, VOLUNTEER_HOURS, REFERRAL)
 
 
 def create_default_workflows(names: tuple[str, ...] | None = None) -> None:

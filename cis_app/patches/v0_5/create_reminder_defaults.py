@@ -1,0 +1,6 @@
+from cis_app.reminders import create_reminder_notifications
+
+
+def execute() -> None:
+	"""The reminder Notifications an admin can reword or switch off (created once)."""
+	create_reminder_notifications()
