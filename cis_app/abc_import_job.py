@@ -429,16 +429,7 @@ class DistrictDataRun(ImportRun):
 			"mode": self.doc.mode,
 			"finished_on": now_datetime(),
 		}
-		values.update(
-			{
-				"status": status,
-				"status_message": message,
-				"summary": frappe.as_json(summary, indent=None),
-				"row_log": row_log_csv(self.errors) if self.errors else "",
-			}
-		)
-		self.doc.db_set(values, commit=False)
-		self.progress(100, message, done=True)
+		self.store_result(values, status, message, summary)
 
 	def stopped_message(self, reason: str) -> str:
 		return _(

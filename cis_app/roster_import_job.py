@@ -151,6 +151,19 @@ class ImportRun:
 		)
 		self.progress(100, message, done=True)
 
+	def store_result(self, values: dict, status: str | None, message: str, summary: dict) -> None:
+		"""Counts, status, summary and the row log on the import, then the form's last progress."""
+		values.update(
+			{
+				"status": status,
+				"status_message": message,
+				"summary": frappe.as_json(summary, indent=None),
+				"row_log": row_log_csv(self.errors) if self.errors else "",
+			}
+		)
+		self.doc.db_set(values, commit=False)
+		self.progress(100, message, done=True)
+
 	def progress(self, percent: int, message: str, done: bool = False) -> None:
 		frappe.publish_realtime(
 			PROGRESS_EVENT,
@@ -278,16 +291,7 @@ class RosterImportRun(ImportRun):
 			summary["warnings"] = plan.warnings
 			summary["version"] = plan.version
 		summary.update({"mode": self.doc.mode, "finished_on": now_datetime()})
-		values.update(
-			{
-				"status": status,
-				"status_message": message,
-				"summary": frappe.as_json(summary, indent=None),
-				"row_log": row_log_csv(self.errors) if self.errors else "",
-			}
-		)
-		self.doc.db_set(values, commit=False)
-		self.progress(100, message, done=True)
+		self.store_result(values, status, message, summary)
 
 	def stopped_message(self, reason: str) -> str:
 		return _(
