@@ -40,3 +40,27 @@ def execute_refusing_cleanly(report: str, get_report, filters: dict | None):
 			):
 				thread.cancel()
 		raise
+
+
+def suppression_applies(filters: dict, sites: list[str] | None) -> bool:
+	"""Whether a report's small cells are suppressed: always, unless the filters turn it off
+	(``suppress_small_cells`` sent as 0 by an API client, or ``show_small_cells`` set: the desk sends no
+	filter whose value is 0, so unticking the box sets this hidden one) and the user can read every
+	student behind the figures (Administrator, or staff with read permission on Student who serve every
+	site in ``sites``). An Evaluator or a Partner Manager always gets suppressed figures."""
+	import frappe
+	from frappe.utils import cint
+
+	from cis_app.permissions import get_permitted_sites
+
+	turned_off = filters.get("suppress_small_cells") in (0, "0", False, "false") or cint(
+		filters.get("show_small_cells")
+	)
+	if not turned_off:
+		return True
+	user = frappe.session.user
+	if user == "Administrator":
+		return False
+	if sites is None or not frappe.has_permission("Student", "read", user=user):
+		return True
+	return not set(sites) <= set(get_permitted_sites(user))

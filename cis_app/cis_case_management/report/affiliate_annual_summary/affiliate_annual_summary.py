@@ -32,7 +32,7 @@ from cis_app.core.annual_summary import (
 from cis_app.exceptions import CISValidationError, OutOfScopeError
 from cis_app.outcomes_data import sites_in_scope
 from cis_app.permissions import get_permitted_sites
-from cis_app.reporting import execute_refusing_cleanly
+from cis_app.reporting import execute_refusing_cleanly, suppression_applies
 from cis_app.settings import get_small_cell_threshold
 
 REPORT = "Affiliate Annual Summary"
@@ -56,7 +56,7 @@ def get_report(filters: frappe._dict):
 		)
 	all_sites = frappe.get_all("Site", fields=list(SITE_FIELDS), order_by="name asc")
 	sites = resolve_sites(filters, all_sites)
-	suppress = not wants_small_cells(filters) or not may_see_small_cells(sites)
+	suppress = suppression_applies(filters, sites)
 	threshold = get_threshold()
 
 	chosen = set(sites)
@@ -99,26 +99,6 @@ def affiliates_complete(all_sites: list, sites: list[str]) -> set[str]:
 	for site in all_sites:
 		by_affiliate.setdefault(site.affiliate, []).append(site.name)
 	return {affiliate for affiliate, names in by_affiliate.items() if chosen.issuperset(names)}
-
-
-def wants_small_cells(filters) -> bool:
-	"""Whether the filters ask for suppression off: ``suppress_small_cells`` given as 0 (API clients), or
-	``show_small_cells`` set (the desk sends no filter whose value is 0, so unticking the box in the
-	report sets this hidden one). Suppression is on when neither says otherwise."""
-	return (
-		filters.get("suppress_small_cells") in (0, "0", False) or cint(filters.get("show_small_cells")) == 1
-	)
-
-
-def may_see_small_cells(sites: list[str]) -> bool:
-	"""True only for a user who can read every student behind the figures: Administrator, or a user
-	with read permission on Student who serves every site in ``sites``."""
-	user = frappe.session.user
-	if user == "Administrator":
-		return True
-	if not frappe.has_permission("Student", "read", user=user):
-		return False
-	return set(sites) <= set(get_permitted_sites(user))
 
 
 def get_threshold() -> int:

@@ -33,12 +33,16 @@ frappe.query_reports["CIS Outcomes"] = {
 		},
 		{
 			fieldname: "suppress_small_cells", label: __("Suppress Small Cells"), fieldtype: "Check", default: 1,
+			// the desk leaves a filter whose value is 0 out of the request (an unticked box would read as
+			// "not given", so as the default, on): say "off" through show_small_cells, which is sent as 1
+			on_change: (report) => report.set_filter_value("show_small_cells", report.get_filter_value("suppress_small_cells") ? 0 : 1),
 			description: __("Only staff who can read every student behind the figures can turn this off."),
 		},
 		{
 			fieldname: "compare_years", label: __("Compare Years"), fieldtype: "Int",
 			description: __("Show each metric across this many school years, ending with the one chosen."),
 		},
+		{ fieldname: "show_small_cells", label: __("Show Small Cells"), fieldtype: "Check", hidden: 1 },
 	],
 	formatter(value, row, column, data, default_formatter) {
 		value = default_formatter(value, row, column, data);
@@ -50,20 +54,6 @@ frappe.query_reports["CIS Outcomes"] = {
 		return value;
 	},
 	onload(report) {
-		// Frappe leaves a filter out when its value is falsy, so an unticked Check would not be sent and the
-		// server would apply its default (suppression on): send the 0 explicitly. The view object is shared
-		// by every report, hence the report name check, and it is wrapped once.
-		if (!report.cis_outcomes_filter_values) {
-			const get_filter_values = report.get_filter_values;
-			report.cis_outcomes_filter_values = true;
-			report.get_filter_values = function (...args) {
-				const values = get_filter_values.apply(this, args);
-				if (this.report_name === "CIS Outcomes" && values && !values.suppress_small_cells) {
-					values.suppress_small_cells = 0;
-				}
-				return values;
-			};
-		}
 		frappe.db.get_single_value("CIS Settings", "current_school_year").then((year) => {
 			if (year && !report.get_filter_value("school_year")) report.set_filter_value("school_year", year);
 		});

@@ -25,7 +25,7 @@ from cis_app.core.outcomes import COUNT_METRICS, METRICS, outcome_metrics, suppr
 from cis_app.exceptions import CISValidationError, OutOfScopeError
 from cis_app.outcomes_data import load_cohort, load_goals, sites_in_scope
 from cis_app.permissions import get_permitted_sites
-from cis_app.reporting import execute_refusing_cleanly
+from cis_app.reporting import execute_refusing_cleanly, suppression_applies
 from cis_app.settings import get_outcome_targets, get_small_cell_threshold
 
 REPORT = "CIS Outcomes"
@@ -71,9 +71,7 @@ def get_report(filters: frappe._dict):
 	validate_grade_range(filters.grade_from, filters.grade_to)
 	years = years_to_show(school_year, filters.compare_years)
 	sites = resolve_sites(filters)
-	# suppression is on unless explicitly turned off, and only a user who may see every student can
-	turned_off = filters.get("suppress_small_cells") in (0, "0", False, "false")
-	suppress = not turned_off or not may_see_small_cells(sites)
+	suppress = suppression_applies(filters, sites)
 	threshold = get_small_cell_threshold()
 	targets = get_outcome_targets()
 
@@ -163,17 +161,6 @@ def validate_grade_range(grade_from: str | None, grade_to: str | None) -> None:
 		frappe.throw(
 			_("Grade From must be a grade level at or below Grade To (PK, K, 1 to 12)."), CISValidationError
 		)
-
-
-def may_see_small_cells(sites: list[str] | None) -> bool:
-	"""True only for a user who can read every student behind the figures: Administrator, or staff
-	with read permission on Student who serve every site in ``sites``."""
-	user = frappe.session.user
-	if user == "Administrator":
-		return True
-	if sites is None or not frappe.has_permission("Student", "read", user=user):
-		return False
-	return set(sites) <= set(get_permitted_sites(user))
 
 
 def year_report_rows(year, sites, filters, group_by, suppress, threshold, targets) -> list[dict]:

@@ -346,6 +346,10 @@ class TestCISOutcomes(FrappeTestCase):
 				sorted(item["value"] for item in result["report_summary"]), [20, 63.6]
 			)  # fmt: skip
 			self.assertIn("Small cells are suppressed", result["message"])
+		# the desk's way of asking (an unticked box arrives as show_small_cells): still suppressed
+		self.assertEqual(
+			figures(self.run_as(self.net.evaluator, show_small_cells=1)["result"]), SUPPRESSED_ALL_SITES
+		)
 		grouped = self.run_as(self.net.evaluator, suppress_small_cells=0, group_by="Site")
 		self.assertNoStudent(grouped)
 		for row in grouped["result"]:
@@ -368,6 +372,9 @@ class TestCISOutcomes(FrappeTestCase):
 		rows = self.run_as(coordinator, suppress_small_cells=0)["result"]
 		self.assertEqual(figures(rows), SITE_A)
 		rows = self.run_as(coordinator, suppress_small_cells=0, site=self.net.site_a)["result"]
+		self.assertEqual(figures(rows), SITE_A)
+		# from the desk: the unticked box arrives as show_small_cells
+		rows = self.run_as(coordinator, show_small_cells=1, site=self.net.site_a)["result"]
 		self.assertEqual(figures(rows), SITE_A)
 		rows = self.run_as(coordinator, suppress_small_cells=0, affiliate=self.net.affiliate)["result"]
 		self.assertEqual(figures(rows), SITE_A)
