@@ -90,11 +90,7 @@ class DistrictDataRun(ImportRun):
 
 	def execute(self) -> None:
 		doc = self.doc
-		doc.db_set(
-			{"status": "Running", "status_message": "", **dict.fromkeys(COUNT_FIELDS.values(), 0)},
-			commit=False,
-		)
-		self.progress(0, _("Reading the file"))
+		self.start()
 		try:
 			path = import_file_path(doc.import_file)
 			parsed = parse_abc_file(path) if self.is_abc else parse_year_end_file(path)

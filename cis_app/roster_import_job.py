@@ -141,6 +141,14 @@ class ImportRun:
 	def stopped_message(self, reason: str) -> str:
 		raise NotImplementedError
 
+	def start(self) -> None:
+		"""Running, with the counts of an earlier run cleared."""
+		self.doc.db_set(
+			{"status": "Running", "status_message": "", **dict.fromkeys(COUNT_FIELDS.values(), 0)},
+			commit=False,
+		)
+		self.progress(0, _("Reading the file"))
+
 	def fail(self, exc: Exception) -> None:
 		"""After a crash (the open chunk rolled back): say where it stopped; the job's own commit
 		stores it."""
@@ -186,11 +194,7 @@ class RosterImportRun(ImportRun):
 
 	def execute(self) -> None:
 		doc = self.doc
-		doc.db_set(
-			{"status": "Running", "status_message": "", **dict.fromkeys(COUNT_FIELDS.values(), 0)},
-			commit=False,
-		)
-		self.progress(0, _("Reading the file"))
+		self.start()
 		try:
 			package = open_package(import_file_path(doc.import_file))
 			plan = build_roster_plan(
