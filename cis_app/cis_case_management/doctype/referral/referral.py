@@ -23,6 +23,7 @@ class Referral(Document):
 		sync_status(self)
 		check_in_scope(self)
 		self.set_site_from_student()
+		self.set_school_year()
 		self.validate_transition()
 		self.validate_fixed_once_sent()
 		self.validate_partner()
@@ -32,6 +33,13 @@ class Referral(Document):
 
 	def set_site_from_student(self):
 		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
+
+	def set_school_year(self):
+		"""A new referral is for the current school year unless the coordinator chose another."""
+		if not self.school_year and self.is_new():
+			from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
+
+			self.school_year = get_current_school_year()
 
 	def previous_status(self) -> str | None:
 		before = self.get_doc_before_save()

@@ -105,6 +105,13 @@ class TestReferral(FrappeTestCase):
 		finally:
 			frappe.set_user("Administrator")
 
+	def test_a_new_referral_is_for_the_current_school_year(self):
+		from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
+
+		referral = self.referral(self.student(), school_year=None)
+		self.assertEqual(referral.school_year, get_current_school_year())
+		self.assertTrue(referral.school_year)
+
 	# ------------------------------------------------------------ the path
 
 	def test_whole_path_by_the_right_roles(self):
