@@ -71,6 +71,7 @@ def after_install() -> None:
 	create_default_workflows()
 	create_staff_module_profile()
 	frappe.get_attr("cis_app.reminders.create_reminder_notifications")()
+	frappe.get_attr("cis_app.outcomes_data.add_outcome_indexes")()
 
 
 def create_default_settings() -> None:

@@ -18,7 +18,8 @@ def report_filters(
 
 def execute_refusing_cleanly(report: str, get_report, filters: dict | None):
 	"""Run a Script Report's ``get_report(filters)``; when it refuses (raises), first cancel Frappe's
-	prepared-report timer.
+	prepared-report timer (and, on a read replica, switch Frappe to read-only mode so the refusal is
+	logged later on the primary, not written on the replica).
 
 	Frappe v15 (``Report.execute_script_report``) starts a 15 s timer around a Script Report that turns
 	it into a prepared report for everyone, and cancels it only when the report returns: a refusal (a
@@ -31,6 +32,11 @@ def execute_refusing_cleanly(report: str, get_report, filters: dict | None):
 	try:
 		return get_report(frappe._dict(filters or {}))
 	except Exception:
+		if on_read_replica():
+			# Frappe logs the refusal (``query_report.run``: an Error Log insert): on a read-only
+			# replica the insert fails and the user would get a database error instead of the reason.
+			# In Frappe's read-only mode the log is queued and written later on the primary.
+			frappe.flags.read_only = True
 		for thread in threading.enumerate():
 			kwargs = getattr(thread, "kwargs", None) or {}
 			if (
@@ -40,6 +46,15 @@ def execute_refusing_cleanly(report: str, get_report, filters: dict | None):
 			):
 				thread.cancel()
 		raise
+
+
+def on_read_replica() -> bool:
+	"""Whether this request's queries go to the read replica (``read_from_replica``: Frappe swaps the
+	connection inside ``frappe.read_only`` calls such as ``frappe.desk.query_report.run``)."""
+	import frappe
+
+	primary = getattr(frappe.local, "primary_db", None)
+	return primary is not None and frappe.local.db is not primary
 
 
 def suppression_applies(filters: dict, sites: list[str] | None) -> bool:

@@ -142,3 +142,36 @@ class TestOutcomesData(FrappeTestCase):
 			get_outcome_metrics("1999-2000")
 		empty = get_outcome_metrics(make_school_year("2005-2006", "2005-08-01", "2006-07-31"))
 		self.assertEqual(len(empty), 9)
+
+	def test_rows_sent_packed_are_the_rows_read_plainly(self):
+		from unittest.mock import patch
+
+		from cis_app import outcomes_data
+
+		sites = [self.net.site_a, self.net.site_b]
+		packed = (outcomes_data.load_cohort(self.year, sites), outcomes_data.load_goals(self.year, sites))
+		with patch.object(outcomes_data, "_packed_columns", return_value=None):
+			plain = (outcomes_data.load_cohort(self.year, sites), outcomes_data.load_goals(self.year, sites))
+		self.assertEqual(packed[0].to_dict("records"), plain[0].to_dict("records"))
+		self.assertEqual(
+			sorted(map(tuple, packed[1].to_numpy().tolist()), key=str),
+			sorted(map(tuple, plain[1].to_numpy().tolist()), key=str),
+		)
+		# six activated plans (the draft and the other year's are not in the cohort), earliest first
+		self.assertEqual(len(packed[0]), 6)
+		self.assertEqual(list(packed[0]["activated_on"]), sorted(packed[0]["activated_on"]))
+		self.assertEqual(len(packed[1]), 6)
+		self.assertEqual(
+			set(packed[0]["affiliate"]), {frappe.db.get_value("Site", self.net.site_a, "affiliate")}
+		)
+
+	def test_the_outcome_indexes_are_there(self):
+		from cis_app.outcomes_data import GOAL_INDEX, PLAN_INDEX, STATUS_INDEX, STUDENT_GRADE_INDEX
+
+		for doctype, index in (
+			("Support Plan", PLAN_INDEX),
+			("Support Plan Goal", GOAL_INDEX),
+			("Student Year-End Status", STATUS_INDEX),
+			("Student", STUDENT_GRADE_INDEX),
+		):
+			self.assertTrue(frappe.db.has_index(f"tab{doctype}", index), f"{doctype}: {index}")

@@ -608,3 +608,35 @@ def test_suppressing_an_empty_frame():
 	result = suppress(metric_frame())
 	assert result.empty
 	assert "suppressed" in result
+
+
+def test_a_cohort_hidden_across_groups_takes_one_of_its_parts_with_it():
+	"""Site A's cohort is small, so rule 3 hides site B's cohort too. For each of the three parts, rule 3
+	hides another site's (C's or D's: smaller than B's), so B's parts all stay shown, and they add up to
+	B's cohort: rule 4 must hide one of them (the smallest)."""
+	result = suppress_outcomes(
+		metric_frame(
+			("cohort", None, 245, None),
+			("cohort", "A", 5, None),
+			("cohort", "B", 60, None),
+			("cohort", "C", 80, None),
+			("cohort", "D", 100, None),
+			("status_missing", None, 63, None),
+			("status_missing", "A", 1, None),
+			("status_missing", "B", 12, None),
+			("status_missing", "C", 10, None),
+			("status_missing", "D", 40, None),
+			("unknown_outcome", None, 66, None),
+			("unknown_outcome", "A", 2, None),
+			("unknown_outcome", "B", 13, None),
+			("unknown_outcome", "C", 11, None),
+			("unknown_outcome", "D", 40, None),
+			("remained_in_school", None, 72, 116),
+			("remained_in_school", "A", 2, 2),
+			("remained_in_school", "B", 20, 35),
+			("remained_in_school", "C", 40, 59),
+			("remained_in_school", "D", 10, 20),
+		)
+	)
+	hidden_b = {metric for metric, group in hidden(result) if group == "B"}
+	assert hidden_b == {"cohort", "status_missing"}

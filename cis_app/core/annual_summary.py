@@ -76,7 +76,7 @@ from fractions import Fraction
 import pandas as pd
 
 from .outcomes import percent
-from .suppression import DEFAULT_THRESHOLD, suppress
+from .suppression import DEFAULT_THRESHOLD, primary_suppression, suppress
 
 SCHOOL = "School"
 FAMILY = "Family"
@@ -185,6 +185,7 @@ class _Tally:
 
 	def __init__(self):
 		self.case_managed: set = set()
+		self.case_managed_counted = 0  # students counted by the caller (plan rows with ``count``)
 		self.tier2_students: set = set()
 		self.families: set = set()
 		self.partners: set = set()
@@ -195,8 +196,11 @@ class _Tally:
 		self.figures[key] += amount
 
 	def result(self) -> dict:
-		figures = dict(self.figures)
-		figures["case_managed"] = len(self.case_managed)
+		# sums of hours and money: to the cent, without the float noise of adding them up
+		figures = {
+			key: round(value, 2) if isinstance(value, float) else value for key, value in self.figures.items()
+		}
+		figures["case_managed"] = len(self.case_managed) + self.case_managed_counted
 		figures["tier2_students"] = len(self.tier2_students)
 		figures["families_engaged"] = len(self.families)
 		figures["partners_active"] = len(self.partners)
@@ -223,7 +227,8 @@ def annual_summary(
 
 	- ``sites``: name, affiliate, site_type, enrollment_count, is_active (every site in scope);
 	- ``plans``: student, site, activated_on (Student plans of the year; rows without activated_on
-	  are ignored);
+	  are ignored); or, counted by SQL, rows of site and ``count`` without a student: the students
+	  whose earliest activated plan of the year (among the sites in scope) is at that site;
 	- ``sessions``: name, site, partner; ``attendees``: session (the Group Session's name) or site,
 	  student, present (0 leaves the row out; taken as 1 when the row has no ``present``: the caller
 	  selected the present ones);
@@ -252,11 +257,19 @@ def annual_summary(
 	def tallies(site):
 		return (by_site[site], by_affiliate[affiliate_of[site]])
 
+	plans = list(plans)
+	counted = [plan for plan in plans if not _get(plan, "student") and _get(plan, "count") is not None]
 	for student, site in _site_of_first_plan(plans).items():
 		if site in by_site:
 			has_records.add(site)
 			for tally in tallies(site):
 				tally.case_managed.add(student)
+	for plan in counted:
+		site, count = _get(plan, "site"), int(_get(plan, "count"))
+		if site in by_site and count:
+			has_records.add(site)
+			for tally in tallies(site):
+				tally.case_managed_counted += count
 
 	session_site = {}
 	for session in sessions:
@@ -393,28 +406,60 @@ def _total_row(affiliate: str, site_rows: list[dict], figures: dict) -> dict:
 	}
 
 
+def _cells(members: list[dict]) -> list[tuple]:
+	"""The suppressible cells of one affiliate's rows: (position, metric, group, is_total, numerator,
+	denominator)."""
+	cells = []
+	for position, row in enumerate(members):
+		group = None if row["is_total"] else row["site"]
+		for metric in STUDENT_COUNTS:
+			cells.append((position, metric, group, row["is_total"], row[metric], None))
+		share_numerator = row["case_managed_in_enrolled_schools"] if row["is_total"] else row["case_managed"]
+		if row["enrollment"]:
+			cells.append((position, SHARE, group, row["is_total"], share_numerator, row["enrollment"]))
+	return cells
+
+
+# metrics whose cells the rules relate to each other: rule 3 within one metric, rule 4 the linked pair
+COMPONENTS = (("case_managed", SHARE), *((metric,) for metric in STUDENT_COUNTS if metric != "case_managed"))
+
+
+def _suppressed_cells(frame: pd.DataFrame, threshold: int) -> pd.Series:
+	"""Which cells of one affiliate ``suppress`` hides (a boolean Series on ``frame``'s index).
+
+	The rules relate cells only within a component (``COMPONENTS``), so each is decided on its own:
+	one with no cell hidden by rules 1-2 keeps every cell (rules 3-4 start from a hidden cell), one with
+	every cell hidden by them has nothing left to hide; only the others go through ``suppress`` (it
+	costs tens of milliseconds a call, and a network has a hundred affiliates)."""
+	primary = primary_suppression(frame, threshold)
+	hidden = primary.copy()
+	mixed = []
+	for component in COMPONENTS:
+		in_component = frame["metric"].isin(component)
+		flags = primary[in_component]
+		if flags.any() and not flags.all():
+			mixed.append(in_component)
+	if mixed:
+		rows = frame[pd.concat(mixed, axis=1).any(axis=1)]
+		flags = suppress(rows, threshold, linked=(("case_managed", SHARE),))
+		hidden[rows.index] = flags["suppressed"].astype(bool).to_numpy()
+	return hidden
+
+
 def suppress_summary(rows: list[dict], threshold: int = DEFAULT_THRESHOLD) -> list[dict]:
 	"""``rows`` (of ``annual_summary``) with the student figures suppressed (module docstring): a
 	suppressed figure becomes None, and ``suppressed`` lists the figures hidden in the row."""
 	result = [dict(row, suppressed=[]) for row in rows]
-	for affiliate in dict.fromkeys(row["affiliate"] for row in result):
-		members = [row for row in result if row["affiliate"] == affiliate]
-		cells = []
-		for position, row in enumerate(members):
-			group = None if row["is_total"] else row["site"]
-			for metric in STUDENT_COUNTS:
-				cells.append((position, metric, group, row["is_total"], row[metric], None))
-			share_numerator = (
-				row["case_managed_in_enrolled_schools"] if row["is_total"] else row["case_managed"]
-			)
-			if row["enrollment"]:
-				cells.append((position, SHARE, group, row["is_total"], share_numerator, row["enrollment"]))
+	by_affiliate: dict = {}
+	for row in result:
+		by_affiliate.setdefault(row["affiliate"], []).append(row)
+	for members in by_affiliate.values():
 		frame = pd.DataFrame.from_records(
-			cells, columns=["position", "metric", "group", "is_total", "numerator", "denominator"]
+			_cells(members), columns=["position", "metric", "group", "is_total", "numerator", "denominator"]
 		)
 		frame["percent"] = None
-		flags = suppress(frame, threshold, linked=(("case_managed", SHARE),))
-		for cell in flags[flags["suppressed"] == 1].itertuples(index=False):
+		hidden = _suppressed_cells(frame, threshold)
+		for cell in frame[hidden].itertuples(index=False):
 			row = members[cell.position]
 			for metric in (cell.metric, *FOLLOWERS.get(cell.metric, ())):
 				row[metric] = None

@@ -45,7 +45,9 @@ def in_grade_range(cohort: pd.DataFrame, grade_from: str | None, grade_to: str |
 		rank = grade_rank(normalized)
 		return (low is None or rank >= low) and (high is None or rank <= high)
 
-	return cohort[cohort["grade_level"].map(inside).astype(bool)].reset_index(drop=True)
+	grades = cohort["grade_level"].astype(object).where(cohort["grade_level"].notna(), None)
+	lookup = {grade: inside(grade) for grade in set(grades)}  # once per distinct grade
+	return cohort[grades.map(lookup.__getitem__).astype(bool)].reset_index(drop=True)
 
 
 def _value(value):

@@ -26,6 +26,12 @@ The outcome metrics (``outcome_metrics``), exactly as computed; stable keys in `
   Progressing, No Progress Positive/Negative, Decline: a goal with no progress yet or Exited Before
   Progress Known is left out); numerator = those with at least one goal Met or Progressing.
 
+Two entries, the same figures: ``outcome_metrics`` from the cohort's rows and their goals, student by
+student; ``counted_outcome_metrics`` from a counted frame, where a row stands for ``weight`` students
+alike in grade, status, goal flags (``GOAL_FLAGS``) and group (what a report counts in SQL).
+``outcome_metrics`` is ``counted_outcome_metrics`` over ``student_goal_flags`` (each student a row of
+weight 1), so every rule below is written once.
+
 A student whose grade is PK, missing or not a grade level stays in every metric but ``promoted`` and
 ``graduated`` (PK has no promotion outcome; the others cannot be placed). Percent: 100 x numerator /
 denominator, rounded half up to one decimal (66.666... -> 66.7, 6.25 -> 6.3), None when the
@@ -37,6 +43,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from .goals import EXITED, MET_OR_PROGRESSING, PROGRESS_VALUES
@@ -114,8 +121,9 @@ GOAL_METRIC_AREAS = {ATTENDANCE_GOALS: "Attendance", ACADEMIC_GOALS: "Academic",
 OUTCOME_STATUSES = frozenset(STATUSES) - UNKNOWN_OUTCOME
 KNOWN_PROGRESS = frozenset(PROGRESS_VALUES) - {EXITED}
 # Within one group: cohort = status_missing + unknown_outcome + the denominator of remained_in_school,
-# so one of these three suppressed alone could be recomputed (core.suppression, rule 4).
-LINKED_CELLS = ((STATUS_MISSING, UNKNOWN_OUTCOME_METRIC, REMAINED_IN_SCHOOL),)
+# so any one of these four suppressed alone could be recomputed from the other three (core.suppression,
+# rule 4): a cohort hidden across groups while its three parts are shown would be their sum.
+LINKED_CELLS = ((COHORT, STATUS_MISSING, UNKNOWN_OUTCOME_METRIC, REMAINED_IN_SCHOOL),)
 
 COHORT_COLUMNS = ("student", "site", "grade_level", "year_end_status")
 GOAL_COLUMNS = ("student", "area", "progress_status")
@@ -130,8 +138,19 @@ def percent(numerator: int, denominator: int | None) -> float | None:
 	return tenths / 10
 
 
+def _per_value(series: pd.Series, function) -> pd.Series:
+	"""``series.map(function)`` (``function(None)`` for a missing value), calling ``function`` once per
+	distinct value: a cohort has a handful of grades and statuses, and can have 170,000 rows."""
+	codes, distinct = pd.factorize(series.astype(object))  # a missing value gets code -1
+	results = [function(value) for value in distinct] + [function(None)]
+	mapped = np.empty(len(results), dtype=object)
+	mapped[:] = results
+	return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
 def _text(series: pd.Series) -> pd.Series:
-	return series.where(series.notna(), "").astype(str).str.strip()
+	"""Each value as stripped text ('' for a missing one)."""
+	return _per_value(series, lambda value: "" if value is None else str(value).strip())
 
 
 def _status(series: pd.Series) -> pd.Series:
@@ -162,18 +181,70 @@ def _rank(grade) -> int | None:
 	return None if normalized is None else grade_rank(normalized)
 
 
-def student_outcomes(cohort: pd.DataFrame, goals: pd.DataFrame | None = None) -> pd.DataFrame:
-	"""Each cohort student once, with two flags per metric: ``<metric>_numerator`` (counted in the
-	numerator; for a count: counted) and ``<metric>_denominator`` (in the denominator; False for a
-	count). The module's docstring states each rule."""
+GOAL_FLAGS = {
+	metric: (f"has_known_{area.lower()}_goal", f"has_met_or_progressing_{area.lower()}_goal")
+	for metric, area in GOAL_METRIC_AREAS.items()
+}
+WEIGHT = "weight"
+# a counted frame (``counted_outcome_metrics``): one row per set of students alike in every column
+COUNTED_COLUMNS = (
+	"grade_level",
+	"year_end_status",
+	*(column for pair in GOAL_FLAGS.values() for column in pair),
+	WEIGHT,
+)
+
+
+def goal_flags(goals: pd.DataFrame) -> pd.DataFrame:
+	"""Per goal, the flags of ``GOAL_FLAGS``: the goal is in the area and its progress is known (Met,
+	Progressing, No Progress Positive/Negative, Decline), or Met or Progressing. A student (or a plan)
+	has a flag when at least one of their goals has it."""
+	area = _text(goals["area"]).to_numpy()
+	progress = _text(goals["progress_status"])
+	known = progress.isin(KNOWN_PROGRESS).to_numpy(dtype=bool)
+	good = progress.isin(MET_OR_PROGRESSING).to_numpy(dtype=bool)
+	flags = {}
+	for metric, area_name in GOAL_METRIC_AREAS.items():
+		in_area = area == area_name
+		known_column, good_column = GOAL_FLAGS[metric]
+		flags[known_column] = in_area & known
+		flags[good_column] = in_area & good
+	return pd.DataFrame(flags, index=goals.index)
+
+
+def student_goal_flags(cohort: pd.DataFrame, goals: pd.DataFrame | None = None) -> pd.DataFrame:
+	"""Each cohort student once (``cohort_students``) with the flags of ``GOAL_FLAGS`` (at least one of
+	their goals, of any of their plans, has it) and ``weight`` 1: the counted frame of
+	``counted_outcome_metrics`` at its finest."""
 	students = cohort_students(cohort)
-	status = students["year_end_status"]
+	goals = (goals if goals is not None else pd.DataFrame()).reindex(columns=list(GOAL_COLUMNS))
+	# students and goals numbered once (the same student, the same number), so each "has a goal ..."
+	# below is an array lookup rather than a set of names per area
+	codes, names = pd.factorize(pd.concat([students["student"], goals["student"]], ignore_index=True))
+	student_codes, goal_codes = codes[: len(students)], codes[len(students) :]
+	slots = len(names) + 1  # a goal without a student (code -1) lands on the last slot: no student's
+	per_goal = goal_flags(goals)
+	for column in per_goal.columns:
+		marked = np.zeros(slots, dtype=bool)
+		marked[goal_codes[per_goal[column].to_numpy(dtype=bool)]] = True
+		students[column] = marked[student_codes]
+	students[WEIGHT] = 1
+	return students
+
+
+def counted_outcomes(counted: pd.DataFrame) -> pd.DataFrame:
+	"""``counted`` (columns ``COUNTED_COLUMNS``; each row stands for ``weight`` students) with two flags
+	per metric: ``<metric>_numerator`` (counted in the numerator; for a count: counted) and
+	``<metric>_denominator`` (in the denominator; False for a count). The module's docstring states
+	each rule; a student's goal flags count only when their outcome is known."""
+	students = counted.copy()
+	status = _status(students["year_end_status"])
 	has_status = status.notna()
 	unknown = status.isin(UNKNOWN_OUTCOME)
 	outcome = status.isin(OUTCOME_STATUSES)
-	rank = students["grade_level"].map(_rank)
-	promotion_grade = rank.map(lambda r: r is not None and 0 <= r <= 11).astype(bool)
-	senior = rank.map(lambda r: r == 12).astype(bool)
+	rank = pd.to_numeric(_per_value(students["grade_level"], _rank), errors="coerce")  # NaN: no grade
+	promotion_grade = rank.between(0, 11).astype(bool)
+	senior = (rank == 12).astype(bool)
 	none = pd.Series(False, index=students.index)
 
 	flags = {
@@ -187,19 +258,10 @@ def student_outcomes(cohort: pd.DataFrame, goals: pd.DataFrame | None = None) ->
 		),
 		GRADUATED_METRIC: (outcome & senior & status.isin([GRADUATED, GED]), outcome & senior),
 	}
-
-	goals = (goals if goals is not None else pd.DataFrame()).reindex(columns=list(GOAL_COLUMNS))
-	goals = goals[goals["student"].isin(set(students.loc[outcome, "student"]))]
-	area = _text(goals["area"])
-	progress = _text(goals["progress_status"])
-	known = progress.isin(KNOWN_PROGRESS)
-	good = progress.isin(MET_OR_PROGRESSING)
-	for metric, area_name in GOAL_METRIC_AREAS.items():
-		in_area = area == area_name
-		flags[metric] = (
-			students["student"].isin(set(goals.loc[in_area & good, "student"])),
-			students["student"].isin(set(goals.loc[in_area & known, "student"])),
-		)
+	for metric, (known_column, good_column) in GOAL_FLAGS.items():
+		known = students[known_column].fillna(False).astype(bool)
+		good = students[good_column].fillna(False).astype(bool)
+		flags[metric] = (outcome & good, outcome & known)
 
 	for metric in METRICS:
 		numerator, denominator = flags[metric]
@@ -208,11 +270,17 @@ def student_outcomes(cohort: pd.DataFrame, goals: pd.DataFrame | None = None) ->
 	return students
 
 
-def _metric_rows(students: pd.DataFrame, group, is_total: bool) -> list[dict]:
+def student_outcomes(cohort: pd.DataFrame, goals: pd.DataFrame | None = None) -> pd.DataFrame:
+	"""Each cohort student once, with two flags per metric (``counted_outcomes``)."""
+	return counted_outcomes(student_goal_flags(cohort, goals))
+
+
+def _metric_rows(sums: dict, group, is_total: bool) -> list[dict]:
+	"""The rows of one group from ``sums``: flag column -> how many students have it."""
 	rows = []
 	for metric in METRICS:
-		numerator = int(students[f"{metric}_numerator"].sum())
-		denominator = None if metric in COUNT_METRICS else int(students[f"{metric}_denominator"].sum())
+		numerator = int(sums[f"{metric}_numerator"])
+		denominator = None if metric in COUNT_METRICS else int(sums[f"{metric}_denominator"])
 		rows.append(
 			{
 				"metric": metric,
@@ -240,17 +308,33 @@ def outcome_metrics(
 	``OUTPUT_COLUMNS``: per metric the total (``is_total`` True, ``group`` None), then, when ``group_by``
 	names a column of ``cohort``, one row per value of that column (empty values grouped as "").
 	Counts have no denominator or percent. An empty cohort gives zeros, not an error."""
-	students = student_outcomes(cohort, goals)
+	students = student_goal_flags(cohort, goals)
 	if group_by and group_by not in students:
 		raise ValueError(f"cannot group by {group_by!r}: no such column in the cohort")
-	totals = _metric_rows(students, None, True)
+	return counted_outcome_metrics(students, group_by=group_by)
+
+
+def counted_outcome_metrics(counted: pd.DataFrame, group_by: str | None = None) -> pd.DataFrame:
+	"""``outcome_metrics`` from a counted frame: columns ``COUNTED_COLUMNS`` (and ``group_by``), each
+	row standing for ``weight`` distinct cohort students who share its grade, status, goal flags and
+	group (``student_goal_flags`` gives it student by student; the report counts alike students in
+	SQL). The figures are the sums of the weights instead of the number of rows."""
+	if group_by and group_by not in counted:
+		raise ValueError(f"cannot group by {group_by!r}: no such column in the cohort")
+	students = counted_outcomes(counted)
+	flags = students[[f"{metric}_{part}" for metric in METRICS for part in ("numerator", "denominator")]]
+	weights = pd.to_numeric(students[WEIGHT]).fillna(0).astype("int64").to_numpy()
+	flags = flags.astype("int64").mul(weights, axis=0)
+	totals = _metric_rows(flags.sum().to_dict(), None, True)
 	by_group = {}
 	if group_by:
 		keys = _text(students[group_by])
 		if group_by in ("grade", "grade_level"):
-			keys = keys.map(lambda value: normalize_grade(value) or value)
-		for value in sorted(keys.unique(), key=lambda value: _group_order(group_by, value)):
-			by_group[value] = _metric_rows(students[keys == value], value, False)
+			keys = _per_value(keys, lambda value: normalize_grade(value) or value)
+		# one pass over the students for every group (not one per group: a network has 2,900 sites)
+		sums = flags.groupby(keys.to_numpy(), sort=False).sum()
+		for value in sorted(sums.index, key=lambda value: _group_order(group_by, value)):
+			by_group[value] = _metric_rows(sums.loc[value].to_dict(), value, False)
 	rows = []
 	for position, total in enumerate(totals):
 		rows.append(total)

@@ -16,11 +16,12 @@ The rules (DOMAIN.md, "The outcome metrics"; issue 7, point 4), with ``threshold
    minus the shown groups: their counts, or their numerators, denominators or complements) is itself
    below the threshold, so "these two hidden cells are 0 together" cannot be read either. With no
    other group left to suppress, the total is suppressed instead.
-4. **Complementary, within a group** (``linked``): cells that add up, with other figures that are shown,
-   to a figure that is shown (in the outcome metrics: the cohort = year-end status missing + unknown
-   outcome + the denominator of "remained in school") are protected the same way: when exactly one
-   of them is suppressed, or the suppressed ones add up to less than the threshold, the smallest other
-   one is suppressed too.
+4. **Complementary, within a group** (``linked``): cells bound by one sum, the total among them (in the
+   outcome metrics: the cohort = year-end status missing + unknown outcome + the denominator of
+   "remained in school"), are protected the same way: when exactly one of them is suppressed (a part:
+   the total minus the others; the total: the sum of its parts), or the suppressed ones add up to less
+   than the threshold, the smallest other one is suppressed too (the total, listed first, only when it is
+   strictly the smallest).
 
 Rules 3 and 4 are applied again until nothing changes (a cell suppressed by one can trigger the other).
 A suppressed row loses its numerator, denominator and percent (all None): a suppressed value is absent,
@@ -71,6 +72,19 @@ def _size(row) -> float:
 	return float("inf") if _is_missing(value) else float(value)
 
 
+class _Cells:
+	"""The numerator, denominator and metric of each row by index label, read once: rules 3 and 4 look
+	cells up many thousand times in a view grouped by site, and ``DataFrame.loc`` is slow at that."""
+
+	def __init__(self, metrics: pd.DataFrame):
+		self.numerator = metrics["numerator"].to_dict()
+		self.denominator = metrics["denominator"].to_dict()
+		self.metric = metrics["metric"].to_dict()
+
+	def size(self, index) -> float:
+		return _size({"numerator": self.numerator[index], "denominator": self.denominator[index]})
+
+
 def _validate_threshold(threshold) -> int:
 	if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
 		raise ValueError(f"threshold must be a whole number of 0 or more, not {threshold!r}")
@@ -89,34 +103,36 @@ def primary_suppression(metrics: pd.DataFrame, threshold: int = DEFAULT_THRESHOL
 	return pd.Series(flags, index=metrics.index, dtype=bool)
 
 
-def _smallest(metrics: pd.DataFrame, candidates: Iterable) -> object | None:
+def _smallest(cells: _Cells, candidates: Iterable) -> object | None:
 	"""The index of the candidate row with the smallest size (first in order on a tie)."""
 	best, best_size = None, None
 	for index in candidates:
-		size = _size(metrics.loc[index])
+		size = cells.size(index)
 		if best is None or size < best_size:
 			best, best_size = index, size
 	return best
 
 
-def _hidden_sum_is_small(metrics: pd.DataFrame, hidden: Sequence, threshold: int) -> bool:
+def _hidden_sum_is_small(cells: _Cells, hidden: Sequence, threshold: int) -> bool:
 	"""Whether what the hidden cells add up to (which the shown cells give away) is below the threshold:
 	for cells of one rate, their numerators, denominators or complements; otherwise their sizes (the
 	count of a count, the denominator of a rate: what adds up to a linked total)."""
-	numerators = [metrics.loc[index, "numerator"] for index in hidden]
-	denominators = [metrics.loc[index, "denominator"] for index in hidden]
+	numerators = [cells.numerator[index] for index in hidden]
+	denominators = [cells.denominator[index] for index in hidden]
 	if all(not _is_missing(value) for value in numerators + denominators):
 		total = sum(float(value) for value in numerators)
 		base = sum(float(value) for value in denominators)
 		return is_small(total, threshold) or is_small(base, threshold) or is_small(base - total, threshold)
-	return is_small(sum(_size(metrics.loc[index]) for index in hidden), threshold)
+	return is_small(sum(cells.size(index) for index in hidden), threshold)
 
 
-def _needs_another(metrics: pd.DataFrame, hidden: Sequence, threshold: int) -> bool:
-	return len(hidden) == 1 or (len(hidden) > 1 and _hidden_sum_is_small(metrics, hidden, threshold))
+def _needs_another(cells: _Cells, hidden: Sequence, threshold: int) -> bool:
+	return len(hidden) == 1 or (len(hidden) > 1 and _hidden_sum_is_small(cells, hidden, threshold))
 
 
-def _across_groups(metrics: pd.DataFrame, suppressed: pd.Series, threshold: int = DEFAULT_THRESHOLD) -> bool:
+def _across_groups(
+	metrics: pd.DataFrame, cells: _Cells, suppressed: pd.Series, threshold: int = DEFAULT_THRESHOLD
+) -> bool:
 	"""Rule 3 once over every metric; True when it suppressed anything."""
 	changed = False
 	for _metric, rows in metrics.groupby("metric", sort=False):
@@ -125,9 +141,9 @@ def _across_groups(metrics: pd.DataFrame, suppressed: pd.Series, threshold: int 
 		if not len(totals) or not len(groups) or suppressed[totals].all():
 			continue
 		hidden = [index for index in groups if suppressed[index]]
-		if not _needs_another(metrics, hidden, threshold):
+		if not _needs_another(cells, hidden, threshold):
 			continue
-		other = _smallest(metrics, [index for index in groups if not suppressed[index]])
+		other = _smallest(cells, [index for index in groups if not suppressed[index]])
 		for index in [other] if other is not None else list(totals):
 			suppressed[index] = True
 		changed = True
@@ -136,6 +152,7 @@ def _across_groups(metrics: pd.DataFrame, suppressed: pd.Series, threshold: int 
 
 def _within_groups(
 	metrics: pd.DataFrame,
+	cells_of: _Cells,
 	suppressed: pd.Series,
 	linked: Sequence[Sequence[str]],
 	threshold: int = DEFAULT_THRESHOLD,
@@ -147,9 +164,14 @@ def _within_groups(
 		rows = metrics[metrics["metric"].isin(cells)]
 		for _group, members in rows.groupby(group_key[rows.index], sort=False, dropna=False):
 			hidden = [index for index in members.index if suppressed[index]]
-			if not _needs_another(metrics, hidden, threshold):
+			if not _needs_another(cells_of, hidden, threshold):
 				continue
-			other = _smallest(metrics, [index for index in members.index if not suppressed[index]])
+			# the first key is the total: on a tie, a part is hidden rather than the headline figure
+			shown = sorted(
+				(index for index in members.index if not suppressed[index]),
+				key=lambda index: cells_of.metric[index] == cells[0],
+			)
+			other = _smallest(cells_of, shown)
 			if other is not None:
 				suppressed[other] = True
 				changed = True
@@ -172,8 +194,9 @@ def suppress(
 	for column in ("numerator", "denominator", "percent"):
 		result[column] = result[column].astype(object)
 	suppressed = primary_suppression(result, threshold)
-	while _across_groups(result, suppressed, threshold) | _within_groups(
-		result, suppressed, linked, threshold
+	cells = _Cells(result)
+	while _across_groups(result, cells, suppressed, threshold) | _within_groups(
+		result, cells, suppressed, linked, threshold
 	):
 		pass
 	for column in ("numerator", "denominator", "percent"):

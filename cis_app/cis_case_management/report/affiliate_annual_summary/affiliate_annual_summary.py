@@ -111,7 +111,6 @@ def load_rows(year, sites: list[str], include_affiliate_wide: set[str]) -> dict[
 	"""The rows of the year at ``sites``, one query per table (``core.annual_summary.annual_summary``)."""
 	if not sites:
 		return {}
-	plan = frappe.qb.DocType("Support Plan")
 	session = frappe.qb.DocType("Group Session")
 	attendee = frappe.qb.DocType("Group Session Attendee")
 	activity = frappe.qb.DocType("School-wide Activity")
@@ -120,16 +119,6 @@ def load_rows(year, sites: list[str], include_affiliate_wide: set[str]) -> dict[
 	hours = frappe.qb.DocType("Volunteer Hours")
 	start, end = year.year_start_date, year.year_end_date
 
-	plans = (
-		frappe.qb.from_(plan)
-		.select(plan.student, plan.site, plan.activated_on)
-		.where(plan.plan_type == "Student")
-		.where(plan.school_year == year.name)
-		.where(plan.activated_on.isnotnull())
-		.where(plan.site.isin(sites))
-		.orderby(plan.activated_on)
-		.orderby(plan.name)
-	)
 	# aggregated in SQL where the figures allow it (core.annual_summary accepts ``count`` and sums), so a
 	# large affiliate sends a row per site and student or partner, not one per record
 	sessions = (
@@ -208,7 +197,6 @@ def load_rows(year, sites: list[str], include_affiliate_wide: set[str]) -> dict[
 		.groupby(hours.site, hours.volunteer, hours.partner, hours.status)
 	)
 	queries = {
-		"plans": plans,
 		"sessions": sessions,
 		"attendees": attendees,
 		"activities": activities,
@@ -216,7 +204,32 @@ def load_rows(year, sites: list[str], include_affiliate_wide: set[str]) -> dict[
 		"contributions": contributions,
 		"volunteer_hours": volunteer_hours,
 	}
-	return {key: query.run(as_dict=True) for key, query in queries.items()}
+	rows = {key: query.run(as_dict=True) for key, query in queries.items()}
+	rows["plans"] = case_managed_by_site(year.name, sites)
+	return rows
+
+
+def case_managed_by_site(school_year: str, sites: list[str]) -> list[dict]:
+	"""Rows of site and ``count``: the students whose earliest activated Student plan of the year (by
+	activation date, then plan name) among ``sites`` is at that site, counted by MariaDB (reading the
+	covering index ``cis_app.outcomes_data.PLAN_INDEX``), so the whole network sends a row per site,
+	not one per plan."""
+	return frappe.db.sql(
+		"""select first_plan.site, count(*) as count
+		from (
+			select plan.site, row_number() over (
+				partition by plan.student order by plan.activated_on, plan.name
+			) as position
+			from `tabSupport Plan` plan
+			where plan.plan_type = 'Student' and plan.school_year = %(school_year)s
+				and plan.activated_on is not null and plan.student is not null and plan.student != ''
+				and plan.site in %(sites)s
+		) first_plan
+		where first_plan.position = 1
+		group by first_plan.site""",
+		{"school_year": school_year, "sites": tuple(sites)},
+		as_dict=True,
+	)
 
 
 def band_labels() -> dict[str, str]:

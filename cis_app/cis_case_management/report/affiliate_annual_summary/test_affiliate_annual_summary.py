@@ -14,11 +14,12 @@ Affiliate-wide: in-kind services of 300 by P2 without a site; a monetary contrib
 dated before the school year (not counted).
 """
 
+from decimal import ROUND_HALF_UP, Decimal
 from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, flt, getdate
+from frappe.utils import add_days, getdate
 
 from cis_app.cis_case_management.report.affiliate_annual_summary import affiliate_annual_summary
 from cis_app.exceptions import OutOfScopeError
@@ -168,10 +169,14 @@ class TestAffiliateAnnualSummary(FrappeTestCase):
 			frappe.get_all("Volunteer Hours", filters={"volunteer": ["in", [v1, v2]]}, pluck="hourly_value")
 		)
 		cls.rate = rates.pop()
-		cls.hour_value = {
-			NORTH: flt(2 * cls.rate, 2) + flt(1.5 * cls.rate, 2),
-			SOUTH: flt(3 * cls.rate, 2),
-		}
+
+		def worth(*hours):  # each entry: hours x the rate, rounded half up to the cent
+			cents = Decimal("0.01")
+			return float(
+				sum((Decimal(str(h)) * Decimal(str(cls.rate))).quantize(cents, ROUND_HALF_UP) for h in hours)
+			)
+
+		cls.hour_value = {NORTH: worth(2, 1.5), SOUTH: worth(3)}
 		from cis_app.permissions import clear_scope_cache
 
 		clear_scope_cache()

@@ -11,6 +11,11 @@ Small cells (``cis_app.core.suppression``) are suppressed unless the user may se
 the figures: Administrator, or a user with read permission on Student who serves every site in the
 result. Anyone else (an Evaluator, a Partner Manager) gets suppressed figures whatever the filters say.
 A suppressed value is absent from the rows (None), so also from the JSON, the export, print and chart.
+
+Network mode (``network_mode``; Evaluator, CIS Administrator, System Manager): the figures come from the
+imported Outcome Exports of several affiliates (Network Outcome rows), not from students; per
+affiliate and for the network, suppressed again at this site's threshold
+(``cis_app.core.network_rollup.network_rollup``, which states the rule).
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ from frappe import _
 from frappe.utils import cint, escape_html
 
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
+from cis_app.core.network_rollup import network_rollup
 from cis_app.core.outcome_report import grade_range, in_grade_range, report_rows
-from cis_app.core.outcomes import COUNT_METRICS, METRICS, outcome_metrics, suppress_outcomes
+from cis_app.core.outcomes import COUNT_METRICS, METRICS, counted_outcome_metrics, suppress_outcomes
 from cis_app.exceptions import CISValidationError, OutOfScopeError
-from cis_app.outcomes_data import load_cohort, load_goals, sites_in_scope
+from cis_app.outcomes_data import load_counted, sites_in_scope
 from cis_app.permissions import get_permitted_sites
 from cis_app.reporting import execute_refusing_cleanly, suppression_applies
 from cis_app.settings import get_outcome_targets, get_small_cell_threshold
@@ -38,7 +44,18 @@ GROUP_BY = {
 	"School Level": "school_level",
 	"Grade": "grade_level",
 }
+# groups that are a site's (the students are then counted per site)
+BY_SITE = ("site", "affiliate", "school_district", "school_level")
 MAX_COMPARE_YEARS = 10
+NETWORK_ROLES = ("Evaluator", "CIS Administrator", "System Manager")
+NETWORK_GROUP_BY = ("", "None", "Affiliate")
+# filters that select students, which network mode (whole affiliates' aggregates) cannot apply
+NETWORK_REFUSED_FILTERS = {
+	"site": "Site",
+	"school_district": "School District",
+	"grade_from": "Grade From",
+	"grade_to": "Grade To",
+}
 
 
 def metric_labels() -> dict[str, str]:
@@ -60,6 +77,8 @@ def execute(filters: dict | None = None):
 
 
 def get_report(filters: frappe._dict):
+	if cint(filters.network_mode):
+		return get_network_report(filters)
 	school_year = filters.school_year or get_current_school_year()
 	if not school_year:
 		frappe.throw(_("Choose a School Year."), CISValidationError, title=_("School Year Missing"))
@@ -165,10 +184,15 @@ def validate_grade_range(grade_from: str | None, grade_to: str | None) -> None:
 
 def year_report_rows(year, sites, filters, group_by, suppress, threshold, targets) -> list[dict]:
 	"""The report rows of one school year; [] when it has no cohort in scope."""
-	cohort = in_grade_range(load_cohort(year, sites), filters.grade_from, filters.grade_to)
-	if cohort.empty:
+	counted, plan_rows = load_counted(
+		year,
+		sites,
+		by_site=group_by in BY_SITE,
+		cohort_filter=lambda cohort: in_grade_range(cohort, filters.grade_from, filters.grade_to),
+	)
+	if not plan_rows:
 		return []
-	metrics = outcome_metrics(cohort, load_goals(year, sites), group_by=group_by)
+	metrics = counted_outcome_metrics(counted, group_by=group_by)
 	if suppress:
 		metrics = suppress_outcomes(metrics, threshold)
 	labels = metric_labels()
@@ -177,6 +201,170 @@ def year_report_rows(year, sites, filters, group_by, suppress, threshold, target
 		row["school_year"] = year
 		row["metric_label"] = labels[row["metric"]]
 	return rows
+
+
+# ---------------------------------------------------------------- network mode
+
+
+def can_use_network_mode(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return user == "Administrator" or bool(set(frappe.get_roles(user)) & set(NETWORK_ROLES))
+
+
+def get_network_report(filters: frappe._dict):
+	"""The roll-up of the imported Outcome Exports: per affiliate (group_by Affiliate) and for the
+	network; always suppressed."""
+	if not can_use_network_mode():
+		frappe.throw(
+			_("Network mode is for Evaluators, CIS Administrators and System Managers."),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	school_year = filters.school_year or get_current_school_year()
+	if not school_year:
+		frappe.throw(_("Choose a School Year."), CISValidationError, title=_("School Year Missing"))
+	for fieldname, label in NETWORK_REFUSED_FILTERS.items():
+		if filters.get(fieldname):
+			frappe.throw(
+				_("Network mode rolls up whole affiliates from their exports: clear the {0} filter.").format(
+					_(label)
+				),
+				CISValidationError,
+			)
+	if (filters.group_by or "") not in NETWORK_GROUP_BY:
+		frappe.throw(
+			_("In network mode, outcomes can be grouped by Affiliate only, not {0}.").format(
+				escape_html(str(filters.group_by))
+			),
+			CISValidationError,
+		)
+	grouped = filters.group_by == "Affiliate"
+	years = network_years(school_year, filters.compare_years)
+	threshold = get_small_cell_threshold()
+	targets = get_outcome_targets()
+	rows = network_report_rows(years, filters.affiliate, threshold, targets, grouped)
+	order = {metric: position for position, metric in enumerate(METRICS)}
+	rows.sort(key=lambda row: order[row["metric"]])  # stable: each metric across the years, then groups
+	columns = [
+		*get_columns("Affiliate" if grouped else None),
+		{"fieldname": "coverage", "label": _("Affiliates Counted"), "fieldtype": "Data", "width": 150},
+	]
+	empty_years = [year for year in years if not any(row["school_year"] == year for row in rows)]
+	message = get_network_message(years, empty_years, rows, threshold, targets)
+	if not rows:
+		return columns, [], message, None, []
+	return columns, rows, message, get_chart(rows, years, targets), get_summary(rows, school_year)
+
+
+def network_years(school_year: str, compare_years) -> list[str]:
+	"""``school_year`` alone, or with the imported school years before it (by name: "2023-2024" sorts
+	before "2024-2025"), ``compare_years`` in all, oldest first."""
+	count = cint(compare_years)
+	if count < 0 or count > MAX_COMPARE_YEARS:
+		frappe.throw(
+			_("Compare Years must be between 0 and {0}.").format(MAX_COMPARE_YEARS), CISValidationError
+		)
+	if count <= 1:
+		return [school_year]
+	outcome = frappe.qb.DocType("Network Outcome")
+	earlier = (
+		frappe.qb.from_(outcome)
+		.select(outcome.school_year)
+		.distinct()
+		.where(outcome.school_year < school_year)
+		.orderby(outcome.school_year, order=frappe.qb.desc)
+		.limit(count - 1)
+		.run(pluck=True)
+	)
+	return [*sorted(earlier), school_year]
+
+
+def load_network_cells(years: list[str], affiliate: str | None) -> list[dict]:
+	"""The affiliate-level cells of the imported exports of ``years`` (Network Outcome rows; a
+	suppressed cell's stored 0s are not figures: ``network_rollup`` reads ``suppressed`` first)."""
+	outcome = frappe.qb.DocType("Network Outcome")
+	query = (
+		frappe.qb.from_(outcome)
+		.select(
+			outcome.school_year,
+			outcome.affiliate,
+			outcome.affiliate_name,
+			outcome.small_cell_threshold,
+			outcome.metric,
+			outcome.numerator,
+			outcome.denominator,
+			outcome.has_denominator,
+			outcome.suppressed,
+		)
+		.where(outcome.level == "Affiliate")
+		.where(outcome.school_year.isin(years))
+	)
+	if affiliate:
+		query = query.where(outcome.affiliate == affiliate)
+	cells = query.run(as_dict=True)
+	for cell in cells:
+		if cell.suppressed:
+			cell.numerator = cell.denominator = None
+		elif not cell.has_denominator:
+			cell.denominator = None
+	return cells
+
+
+def network_report_rows(years, affiliate, threshold, targets, grouped: bool) -> list[dict]:
+	labels = metric_labels()
+	rows = []
+	for cell in network_rollup(load_network_cells(years, affiliate), threshold):
+		if cell["is_total"]:
+			group = _("Network total")
+			coverage = _("{0} of {1}").format(cell["affiliates_counted"], cell["affiliates_total"])
+		elif grouped:
+			group, coverage = cell["group"], ""
+		else:
+			continue
+		rows.append(
+			{
+				"school_year": cell["school_year"],
+				"metric": cell["metric"],
+				"metric_label": labels[cell["metric"]],
+				"group": group,
+				"is_total": cell["is_total"],
+				"numerator": cell["numerator"],
+				"denominator": cell["denominator"],
+				"percent": cell["percent"],
+				"target": None if cell["metric"] in COUNT_METRICS else targets.get(cell["metric"]),
+				"suppressed": cell["suppressed"],
+				"coverage": coverage,
+				"affiliates_counted": cell["affiliates_counted"],
+				"affiliates_total": cell["affiliates_total"],
+			}
+		)
+	return rows
+
+
+def get_network_message(years, empty_years, rows, threshold, targets) -> str:
+	parts = []
+	if empty_years:
+		parts.append(
+			"<p><b>{}</b></p>".format(
+				_("No Outcome Export of {0} has been imported (Network Outcome Import).").format(
+					escape_html(", ".join(empty_years))
+				)
+			)
+		)
+	affiliates = max((row["affiliates_total"] for row in rows if row["is_total"]), default=0)
+	parts.append(
+		"<p>{}</p>".format(
+			_(
+				"Network mode: the figures come from the Outcome Exports the affiliates sent, already "
+				"suppressed, and are suppressed again here (threshold {0}). A suppressed cell of an "
+				"affiliate is unknown: the network total adds up only the affiliates' cells that are "
+				"shown, and Affiliates Counted says how many of them it covers."
+			).format(threshold)
+		)
+	)
+	if affiliates:
+		parts.append("<p>{}</p>".format(_("Affiliates with an imported export: {0}.").format(affiliates)))
+	return "".join(parts) + definitions_html(threshold, targets)
 
 
 def get_columns(group_by: str | None = None) -> list[dict]:

@@ -41,6 +41,7 @@ from cis_app.testing import (
 	make_site,
 	make_student,
 	make_support_plan,
+	make_user,
 )
 
 REPORT = "CIS Outcomes"
@@ -508,3 +509,141 @@ class TestCISOutcomes(FrappeTestCase):
 				self.assertEqual(shown, ("", ""))
 			else:
 				self.assertEqual(line["Numerator"], str(expected[0]))
+
+	# ------------------------------------------------------------------ Outcome Export (network roll-up)
+
+	def export_as(self, user: str, school_year: str | None = None, affiliate: str | None = None) -> dict:
+		from cis_app.outcome_export import get_outcome_export
+
+		clear_scope_cache()
+		frappe.set_user(user)
+		try:
+			return get_outcome_export(school_year or self.year, affiliate or self.net.affiliate)
+		finally:
+			frappe.set_user("Administrator")
+
+	def test_the_outcome_export_carries_the_reports_suppressed_figures(self):
+		from cis_app.core.network_rollup import to_csv, to_json, validate_export
+
+		export = self.export_as(self.net.admin)
+		self.assertEqual(
+			[export[key] for key in ("format", "version", "school_year", "small_cell_threshold")],
+			["cis-outcome-export", 1, self.year, THRESHOLD],
+		)
+		self.assertEqual(export["affiliate"], {"id": self.net.affiliate, "name": self.net.affiliate})
+		# cell for cell what the report shows the same administrator, grouped by site, suppressed
+		report = self.run_as(self.net.admin, affiliate=self.net.affiliate, group_by="Site")["result"]
+		expected = {
+			(
+				"affiliate" if row["is_total"] else "site",
+				None if row["is_total"] else row["group"],
+				row["metric"],
+			): (
+				row["numerator"],
+				row["denominator"],
+				row["percent"],
+				row["target"],
+				row["suppressed"],
+			)
+			for row in report
+		}
+		found = {
+			(row["level"], row["site"], row["metric"]): (
+				row["numerator"],
+				row["denominator"],
+				row["percent"],
+				row["target"],
+				row["suppressed"],
+			)
+			for row in export["rows"]
+		}
+		self.assertEqual(found, expected)
+		self.assertEqual(len(found), 27)
+		# the affiliate's figures, worked out by hand at threshold 2 (group_by Site adds no suppression
+		# to the totals here)
+		affiliate = {
+			row["metric"]: None
+			if row["suppressed"]
+			else (row["numerator"], row["denominator"], row["percent"])
+			for row in export["rows"]
+			if row["level"] == "affiliate"
+		}
+		self.assertEqual(affiliate, SUPPRESSED_ALL_SITES)
+		validate_export(export, THRESHOLD)
+		for text in (to_json(export), to_csv(export)):
+			for identifiers in self.people:
+				for value in identifiers:
+					self.assertNotIn(value, text)
+		# suppressed whatever the user: Administrator gets the same file
+		self.assertEqual(self.export_as("Administrator")["rows"], export["rows"])
+
+	def test_the_outcome_export_downloads_json_and_csv_and_only_reads(self):
+		from unittest.mock import patch as mock_patch
+
+		from cis_app.core.network_rollup import parse_export, validate_export
+		from cis_app.outcome_export import download_outcome_export
+
+		statements = []
+		real_sql = frappe.db.sql
+
+		def spy(query, *args, **kwargs):
+			statements.append(str(query).strip().split(None, 1)[0].lower())
+			return real_sql(query, *args, **kwargs)
+
+		frappe.set_user(self.net.admin)
+		try:
+			files = {}
+			for file_format in ("json", "csv"):
+				frappe.local.response = frappe._dict()
+				with mock_patch.object(frappe.db, "sql", side_effect=spy):
+					download_outcome_export(self.year, self.net.affiliate, file_format)
+				self.assertEqual(frappe.response["type"], "download")
+				self.assertEqual(
+					frappe.response["filename"], f"outcome-export-test-affiliate-2013-2014.{file_format}"
+				)
+				files[file_format] = validate_export(parse_export(frappe.response["filecontent"]), THRESHOLD)
+		finally:
+			frappe.local.response = frappe._dict()
+			frappe.set_user("Administrator")
+		# two downloads: only the time they were generated may differ
+		self.assertEqual({**files["json"], "generated_at": None}, {**files["csv"], "generated_at": None})
+		self.assertTrue(statements)
+		writes = {"insert", "update", "delete", "replace", "create", "alter", "drop", "truncate", "rename"}
+		self.assertEqual(set(statements) & writes, set(), statements)
+		self.assertIn("select", statements)
+
+	def test_the_outcome_export_is_refused_to_everyone_else(self):
+		from cis_app.outcome_export import OutcomeExportError, download_outcome_export
+
+		refused = [
+			self.net.coordinator_a,  # staff of the affiliate, but not its administrator
+			self.net.coordinator_b,
+			self.net.program_manager,
+			self.net.partner_manager,
+			self.net.evaluator,
+		]
+		for user in refused:
+			with self.assertRaises(frappe.PermissionError, msg=user):
+				self.export_as(user)
+		# a CIS Administrator of another affiliate, and this one's administrator asking for another's
+		other_admin = make_user("cis-outcomes-other-admin@example.com", "CIS Administrator")
+		make_affiliate(OTHER_AFFILIATE, staff=[(other_admin, "CIS Administrator")])
+		with self.assertRaises(frappe.PermissionError):
+			self.export_as(other_admin, affiliate=self.net.affiliate)
+		with self.assertRaises(frappe.PermissionError):
+			self.export_as(self.net.admin, affiliate=OTHER_AFFILIATE)
+		# a System Manager who serves no affiliate
+		system_manager = make_user("cis-outcomes-sysmanager@example.com", "System Manager")
+		with self.assertRaises(frappe.PermissionError):
+			self.export_as(system_manager)
+		# bad input: a clear refusal
+		with self.assertRaises(OutcomeExportError):
+			self.export_as(self.net.admin, school_year=self.empty_year)
+		with self.assertRaises(frappe.DoesNotExistError):
+			self.export_as(self.net.admin, school_year="1999-2000")
+		frappe.set_user(self.net.admin)
+		try:
+			with self.assertRaises(OutcomeExportError):
+				download_outcome_export(self.year, self.net.affiliate, "xlsx")
+		finally:
+			frappe.set_user("Administrator")
