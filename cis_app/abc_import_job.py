@@ -26,14 +26,15 @@ from frappe import _
 from frappe.model.naming import make_autoname
 from frappe.utils import getdate, now_datetime, nowdate, strip_html
 
+from cis_app.bulk import insert_values
 from cis_app.core.abc_import import (
 	AbcRow,
 	DistrictFileError,
 	ParsedFile,
 	YearEndRow,
 	data_point_unchanged,
-	parse_abc_file,
 	parse_year_end_file,
+	read_abc_file,
 )
 from cis_app.core.data_points import FIGURES, FLAGS, GROUP_FLAGS, INDICATOR_GROUPS, recorded_groups
 from cis_app.core.early_warning import data_point_problems
@@ -53,6 +54,7 @@ ABC_DATA = "ABC Data"
 YEAR_END_STATUS = "Year-End Status"
 IMPORT_TYPES = (ABC_DATA, YEAR_END_STATUS)
 SAMPLE_SIZE = 5
+RECOMPUTE_CHUNK = 5000  # students recomputed at a time after an ABC import
 
 
 class Decision(frappe._dict):
@@ -93,7 +95,10 @@ class DistrictDataRun(ImportRun):
 		self.start()
 		try:
 			path = import_file_path(doc.import_file)
-			parsed = parse_abc_file(path) if self.is_abc else parse_year_end_file(path)
+			if self.is_abc:
+				self.execute_abc(path)
+				return
+			parsed = parse_year_end_file(path)
 		except (DistrictFileError, OneRosterError) as exc:
 			self.finish("Error", _("The file cannot be imported, nothing was changed: {0}").format(exc), [])
 			return
@@ -110,17 +115,87 @@ class DistrictDataRun(ImportRun):
 		self.apply([d for d in decisions if d.action in ("new", "updated")])
 		self.finish(None, _("Applied."), decisions)
 
+	def execute_abc(self, path: str) -> None:
+		"""An ABC file, streamed: read once to raise any file error before anything is written, then
+		``CHUNK_SIZE`` rows at a time matched, decided and (Apply) written and committed, so memory does
+		not grow with the file (only the counts, a sample, the row errors and the names of the students
+		to recompute are kept)."""
+		apply = self.doc.mode == "Apply"
+		parsed, items = read_abc_file(path)
+		rows = sum(1 for item in items if not isinstance(item, RowError))
+		self.warnings = list(parsed.warnings)
+		self.total = rows
+		tallied: tuple[Counter, dict] = (Counter(), {})
+		years, today = school_years(), getdate(nowdate())
+		saved_students: set[str] = set()
+		# the data point controller then skips its per-row recompute (see ``recompute_students``)
+		frappe.flags.in_import = apply
+		done, chunk = 0, []
+		_parsed, items = read_abc_file(path)
+		for item in _with_end(items):
+			if item is not None:
+				if isinstance(item, RowError):
+					self.errors.append(item)
+				else:
+					chunk.append(item)
+				if len(chunk) < CHUNK_SIZE:
+					continue
+			elif not chunk:
+				break
+			decisions = self.decide_abc_rows(chunk, years, today, self.match_students(chunk, by_id=True))
+			tally(decisions, *tallied)
+			done += len(chunk)
+			chunk = []
+			if apply:
+				saved_students.update(self.write_abc_chunk(decisions))
+				if done < rows:
+					# whole chunks: a failure midway keeps what was saved; a re-run finishes the job
+					frappe.db.commit()
+					self.saved = done
+				self.progress(int(done * 100 / (rows or 1)), _("{0} of {1} rows saved").format(done, rows))
+		frappe.flags.in_import = False
+		if not apply:
+			self.finish(
+				None,
+				_("Dry run: nothing was changed. Apply would make the changes counted here."),
+				[],
+				tallied,
+			)
+			return
+		self.saved = rows
+		self.recompute_students(sorted(saved_students))
+		self.finish(None, _("Applied."), [], tallied)
+
+	def write_abc_chunk(self, decisions: list[Decision]) -> set[str]:
+		"""New data points in bulk, updated ones through the document (see ``apply``); the students saved."""
+		saved = self.insert_new_data_points([d for d in decisions if d.action == "new"], progress=False)
+		for decision in decisions:
+			if decision.action != "updated":
+				continue
+			error = save_in_savepoint(lambda decision=decision: self.save_data_point(decision))
+			if error:
+				self.failed[decision.action] += 1
+				self.row_error(decision.row, "", _("not saved: {0}").format(error), "not_saved")
+			else:
+				saved.add(decision.student)
+		return saved
+
 	# ------------------------------------------------ matching
 
-	def match_students(self, rows: list) -> dict[tuple[str, str], dict]:
+	def match_students(self, rows: list, by_id: bool = False) -> dict[tuple[str, str], dict]:
 		"""(id kind, id) -> the district's student; rows naming no student, or an id two students
-		share, become row errors."""
-		students = frappe.get_all(
-			"Student",
-			filters={"school_district": self.doc.school_district},
-			fields=["name", "district_student_id", "state_student_id", "grade_level", "site", "student_name"],
-			limit_page_length=0,
-		)
+		share, become row errors. ``by_id``: only the students with the rows' ids are read (a chunk of
+		a streamed file), else the whole district."""
+		fields = ["name", "district_student_id", "state_student_id", "grade_level", "site", "student_name"]
+		if by_id:
+			students = students_with_ids(self.doc.school_district, rows, fields)
+		else:
+			students = frappe.get_all(
+				"Student",
+				filters={"school_district": self.doc.school_district},
+				fields=fields,
+				limit_page_length=0,
+			)
 		by_id: dict[tuple[str, str], list[dict]] = {}
 		for student in students:
 			for kind, column in (("district", "district_student_id"), ("state", "state_student_id")):
@@ -154,10 +229,14 @@ class DistrictDataRun(ImportRun):
 
 	def decide_abc(self, parsed: ParsedFile) -> list[Decision]:
 		rows: list[AbcRow] = parsed.rows
-		students = self.match_students(rows)
-		years = school_years()
-		today = getdate(nowdate())
-		existing = existing_data_points(self.doc.school_district, {row.as_of_date for row in rows})
+		return self.decide_abc_rows(rows, school_years(), getdate(nowdate()), self.match_students(rows))
+
+	def decide_abc_rows(self, rows: list[AbcRow], years: list, today: date, students: dict) -> list[Decision]:
+		existing = existing_data_points(
+			self.doc.school_district,
+			{row.as_of_date for row in rows},
+			sorted({student.name for student in students.values()}),
+		)
 		decisions = []
 		for row in rows:
 			student = students.get((row.id_kind, row.student_id))
@@ -338,7 +417,7 @@ class DistrictDataRun(ImportRun):
 		if self.is_abc:
 			self.recompute_students(sorted(saved_students))
 
-	def insert_new_data_points(self, decisions: list[Decision]) -> set[str]:
+	def insert_new_data_points(self, decisions: list[Decision], progress: bool = True) -> set[str]:
 		"""Insert new data points in bulk, a chunk at a time (on the dev bench about 2,000 rows a
 		second with the recompute, against 75 through one document each). The rows were checked by the
 		core (figures, dates, the school year, the student of the district); the same checks as the
@@ -362,7 +441,7 @@ class DistrictDataRun(ImportRun):
 				rows.append(tuple(values[column] for column in BULK_COLUMNS))
 			frappe.db.savepoint("abc_bulk")
 			try:
-				frappe.db.bulk_insert("Student Data Point", BULK_COLUMNS, rows)
+				insert_values("Student Data Point", BULK_COLUMNS, rows)
 				saved.update(decision.student for decision in chunk)
 			except Exception:
 				frappe.db.rollback(save_point="abc_bulk")
@@ -379,9 +458,10 @@ class DistrictDataRun(ImportRun):
 				# job's own commit stores the last chunk)
 				frappe.db.commit()
 				self.saved = done
-			self.progress(
-				int(done * 100 / (self.total or 1)), _("{0} of {1} rows saved").format(done, self.total)
-			)
+			if progress:  # (a streamed chunk: its run tells the progress)
+				self.progress(
+					int(done * 100 / (self.total or 1)), _("{0} of {1} rows saved").format(done, self.total)
+				)
 		return saved
 
 	def recompute_students(self, students: list[str]) -> None:
@@ -393,25 +473,32 @@ class DistrictDataRun(ImportRun):
 		if not students:
 			return
 		self.progress(99, _("Recomputing risk and goal progress of {0} students").format(len(students)))
-		recompute_module.recompute(students)
-		frappe.cache.srem(recompute_module.PENDING_KEY, *students)
+		# a few thousand students at a time (each student's risk and goals are its own), so the data
+		# points loaded for it do not grow with the file
+		for start in range(0, len(students), RECOMPUTE_CHUNK):
+			part = students[start : start + RECOMPUTE_CHUNK]
+			recompute_module.recompute(part)
+			frappe.cache.srem(recompute_module.PENDING_KEY, *part)
 		self.recomputed = students
 
 	# ------------------------------------------------ results
 
-	def finish(self, status: str | None, message: str, decisions: list[Decision]) -> None:
-		counts = Counter(decision.action for decision in decisions)
+	def finish(
+		self,
+		status: str | None,
+		message: str,
+		decisions: list[Decision],
+		tallied: tuple[Counter, dict] | None = None,
+	) -> None:
+		"""``tallied``: the counts and samples of a streamed run (``tally``), else of ``decisions``."""
+		counts, samples = tallied or tally(decisions)
+		counts = Counter(counts)
 		for action, number in self.failed.items():
 			counts[action] -= number
 		if status is None:
 			status = "Partial Success" if self.errors else "Success"
 		values = {COUNT_FIELDS[action]: counts.get(action, 0) for action in COUNT_FIELDS}
 		values["error_count"] = len(self.errors)
-		samples: dict[str, list[dict]] = {}
-		for decision in decisions:
-			sample = samples.setdefault(decision.action, [])
-			if len(sample) < SAMPLE_SIZE and decision.action != "unchanged":
-				sample.append({"label": decision.label, "changes": frappe._dict(decision.changes)})
 		summary = {
 			"import_type": self.doc.import_type,
 			"counts": {
@@ -431,6 +518,27 @@ class DistrictDataRun(ImportRun):
 		return _(
 			"Stopped after {0} of {1} rows were saved: {2}. Run the import again to finish it: rows already saved come out unchanged."
 		).format(self.saved, self.total or "?", reason)
+
+
+def tally(
+	decisions: list[Decision], counts: Counter | None = None, samples: dict | None = None
+) -> tuple[Counter, dict[str, list[dict]]]:
+	"""Count ``decisions`` by action and keep the first ``SAMPLE_SIZE`` of each changed action (added
+	to ``counts`` and ``samples`` when given)."""
+	counts = Counter() if counts is None else counts
+	samples = {} if samples is None else samples
+	for decision in decisions:
+		counts[decision.action] += 1
+		sample = samples.setdefault(decision.action, [])
+		if len(sample) < SAMPLE_SIZE and decision.action != "unchanged":
+			sample.append({"label": decision.label, "changes": frappe._dict(decision.changes)})
+	return counts, samples
+
+
+def _with_end(items):
+	"""``items``, then None (the end)."""
+	yield from items
+	yield None
 
 
 # ---------------------------------------------------------------- bulk insert
@@ -493,12 +601,44 @@ def school_years() -> list[frappe._dict]:
 	return years
 
 
-def existing_data_points(school_district: str, dates: set[date]) -> dict[tuple[str, date], frappe._dict]:
+def students_with_ids(school_district: str, rows: list, fields: list[str]) -> list[frappe._dict]:
+	"""The district's students holding one of the rows' district or state student ids (one query)."""
+	ids = {
+		kind: sorted({row.student_id for row in rows if row.id_kind == kind})
+		for kind in ("district", "state")
+	}
+	student = frappe.qb.DocType("Student")
+	matches = [
+		student[column].isin(ids[kind])
+		for kind, column in (("district", "district_student_id"), ("state", "state_student_id"))
+		if ids[kind]
+	]
+	if not matches:
+		return []
+	condition = matches[0] if len(matches) == 1 else matches[0] | matches[1]
+	return (
+		frappe.qb.from_(student)
+		.select(*(student[field] for field in fields))
+		.where((student.school_district == school_district) & condition)
+		.run(as_dict=True)
+	)
+
+
+def existing_data_points(
+	school_district: str, dates: set[date], students: list[str] | None = None
+) -> dict[tuple[str, date], frappe._dict]:
 	"""(student, as-of date) -> the imported data point of a student of the district, for the file's
-	dates (one query)."""
-	if not dates:
+	dates (one query); ``students``: of those students only (a chunk's)."""
+	if not dates or students == []:
 		return {}
 	point, student = frappe.qb.DocType("Student Data Point"), frappe.qb.DocType("Student")
+	condition = (
+		(student.school_district == school_district)
+		& (point.source == "Import")
+		& point.as_of_date.isin(sorted(dates))
+	)
+	if students is not None:
+		condition &= point.student.isin(students)
 	rows = (
 		frappe.qb.from_(point)
 		.join(student)
@@ -506,11 +646,7 @@ def existing_data_points(school_district: str, dates: set[date]) -> dict[tuple[s
 		.select(
 			point.name, point.student, point.as_of_date, *(point[column] for column in (*FIGURES, *FLAGS))
 		)
-		.where(
-			(student.school_district == school_district)
-			& (point.source == "Import")
-			& point.as_of_date.isin(sorted(dates))
-		)
+		.where(condition)
 		.orderby(point.creation)
 		.run(as_dict=True)
 	)

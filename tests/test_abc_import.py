@@ -13,6 +13,7 @@ from cis_app.core.abc_import import (
 	parse_bool,
 	parse_school_year_name,
 	parse_year_end_file,
+	read_abc_file,
 	year_end_template_csv,
 )
 from cis_app.core.oneroster.plan import row_log_csv
@@ -306,3 +307,44 @@ def test_year_end_file():
 def test_year_end_file_needs_a_status_column():
 	with pytest.raises(DistrictFileError):
 		parse_year_end_file(csv_bytes("Student ID,School Year", "S1,2026"))
+
+
+# ---------------------------------------------------------------- streamed
+
+
+def test_read_abc_file_gives_rows_and_row_errors_one_at_a_time_in_file_order():
+	content = csv_bytes(
+		ABC_HEADER,
+		"S1,2025-10-01,40,3,,,,,,,",
+		"S2,1/05/2023,40,3,,,,,,,",
+		"S1,2025-10-01,41,3,,,,,,,",
+		"S3,2025-10-01,40,3",
+		"S4,2025-10-01,,,,,,,,3.5,",
+	)
+	parsed, items = read_abc_file(content)
+	assert parsed.rows == [] and parsed.errors == []  # nothing read yet
+	assert parsed.columns[:2] == ["days_enrolled", "days_absent"]
+	got = [
+		(item.line, item.student_id) if isinstance(item, AbcRow) else (item.line, item.field, item.code)
+		for item in items
+	]
+	assert got == [
+		(2, "S1"),
+		(3, "as_of_date", "bad_date"),
+		(4, "as_of_date", "duplicate"),
+		(5, "", "cell_count"),
+		(6, "S4"),
+	]
+	# parse_abc_file holds the same, split
+	whole = parse_abc_file(content)
+	assert [row.line for row in whole.rows] == [2, 6]
+	assert [(error.line, error.code) for error in whole.errors] == [
+		(3, "bad_date"),
+		(4, "duplicate"),
+		(5, "cell_count"),
+	]
+
+
+def test_read_abc_file_raises_a_header_error_before_any_row():
+	with pytest.raises(DistrictFileError):
+		read_abc_file(csv_bytes("Student ID,Days Enrolled", "S1,40"))

@@ -430,13 +430,26 @@ def _cell_count_error(file: str, line: int, cells: list[str], header: list[str])
 
 
 def parse_abc_file(source: str | Path | bytes | BinaryIO, file: str = ABC_FILE) -> ParsedFile:
-	"""Read an ABC file: one ``AbcRow`` per valid row, a ``RowError`` per bad one.
+	"""Read an ABC file: one ``AbcRow`` per valid row, a ``RowError`` per bad one (all held: for a
+	file of any size, ``read_abc_file`` gives them one at a time).
 
 	File errors (no student id or as-of date column, no figure column, an ambiguous column, two
 	columns for one field) raise DistrictFileError. Row rules: a student id; an ISO as-of date; at least
 	one figure; counts whole and not negative; days absent only with days enrolled and not above them;
 	GPA 0 to 5; Y/N flags; one row per student and date.
 	"""
+	result, items = read_abc_file(source, file)
+	for item in items:
+		(result.errors if isinstance(item, RowError) else result.rows).append(item)
+	return result
+
+
+def read_abc_file(
+	source: str | Path | bytes | BinaryIO, file: str = ABC_FILE
+) -> tuple[ParsedFile, Iterator[AbcRow | RowError]]:
+	"""The header checked now (a file error raises DistrictFileError, see ``parse_abc_file``), and the
+	rows: each an ``AbcRow`` or a ``RowError``, in file order, one at a time (the file's cells are never
+	all parsed into objects at once; an undecodable or broken CSV raises DistrictFileError when met)."""
 	header, rows = read_csv_rows(source)
 	positions, warnings = map_header(header, ABC_ALIASES, ABC_LOOKALIKES)
 	_require_student_id(positions)
@@ -449,10 +462,16 @@ def parse_abc_file(source: str | Path | bytes | BinaryIO, file: str = ABC_FILE) 
 			1,
 		)
 	result = ParsedFile(warnings=warnings, columns=[name for name in ABC_FIGURES if name in positions])
+	return result, _abc_rows(header, positions, rows, file)
+
+
+def _abc_rows(
+	header: list[str], positions: dict[str, int], rows: Iterator[tuple[int, list[str]]], file: str
+) -> Iterator[AbcRow | RowError]:
 	seen: dict[tuple[str, str, date], int] = {}
 	for line, cells in rows:
 		if len(cells) != len(header):
-			result.errors.append(_cell_count_error(file, line, cells, header))
+			yield _cell_count_error(file, line, cells, header)
 			continue
 		values = _cells(positions, cells)
 		student_id, id_kind = _student_id(values)
@@ -498,12 +517,10 @@ def parse_abc_file(source: str | Path | bytes | BinaryIO, file: str = ABC_FILE) 
 			else:
 				seen[key] = line
 		if row_errors:
-			result.errors.extend(
-				RowError(file, line, student_id, name, message, code) for name, message, code in row_errors
-			)
+			for name, message, code in row_errors:
+				yield RowError(file, line, student_id, name, message, code)
 			continue
-		result.rows.append(AbcRow(line, student_id, id_kind, as_of, figures))
-	return result
+		yield AbcRow(line, student_id, id_kind, as_of, figures)
 
 
 def data_point_unchanged(row: AbcRow, stored: dict) -> bool:

@@ -701,3 +701,237 @@ def expected_counts(sample: SampleDistrict) -> dict[str, int]:
 		"error": kinds.count("bad grade"),
 		"withdrawn": len(sample.withdrawn),
 	}
+
+
+# ---------------------------------------------------------------- a large synthetic district (benchmark)
+
+BENCH_GRADES = ("K", *(str(n) for n in range(1, 13)))
+
+
+def bench_school(number: int) -> dict:
+	"""School ``number`` (0-based) of the benchmark district: sourcedId, name and a made-up school id."""
+	return {
+		"sourcedId": f"bsch-{number:03d}",
+		"name": f"Benchmark School {number + 1:02d}",
+		"identifier": f"4899900{number + 1:05d}",
+	}
+
+
+def bench_student(number: int, schools: int, changed: bool = False) -> dict:
+	"""Student ``number`` of the benchmark district as the file says them, with one guardian (a second
+	one for every fourth student). ``changed``: the same student in a later file (one of a family name,
+	a grade, a school or a guardian's phone differs, by ``number``)."""
+	grade = BENCH_GRADES[number % len(BENCH_GRADES)]
+	family = demo.LAST_NAMES[(number // 7) % len(demo.LAST_NAMES)]
+	school = number % schools
+	age = 5 if grade == "K" else int(grade) + 5
+	born = date(2026 - age - 1, 1 + number % 12, 1 + number % 28)
+	phone = f"555-{number % 10000:04d}"
+	kind = number % 4
+	if changed:
+		if kind == 0:
+			family = f"{family}-Lee"
+		elif kind == 1:
+			grade = BENCH_GRADES[(number + 1) % len(BENCH_GRADES)]
+		elif kind == 2:
+			school = (school + 1) % schools
+		else:
+			phone = f"555-9{number % 1000:03d}"
+	guardians = [
+		{
+			"sourcedId": f"bpar-{number:06d}",
+			"role": ("parent", "guardian")[number % 2],
+			"givenName": demo.FIRST_NAMES[(number + 3) % len(demo.FIRST_NAMES)],
+			"familyName": family,
+			"email": f"family{number}@family.example",
+			"phone": phone,
+		}
+	]
+	if kind == 3:
+		guardians.append(
+			{
+				"sourcedId": f"brel-{number:06d}",
+				"role": "relative",
+				"givenName": demo.FIRST_NAMES[(number + 11) % len(demo.FIRST_NAMES)],
+				"familyName": family,
+				"email": "",
+				"phone": f"555-7{number % 1000:03d}",
+			}
+		)
+	return {
+		"sourcedId": f"bstu-{number:06d}",
+		"identifier": f"B{number:07d}",
+		"givenName": demo.FIRST_NAMES[number % len(demo.FIRST_NAMES)],
+		"familyName": family,
+		"grades": CEDS_GRADES[grade],
+		"grade": grade,
+		"school": bench_school(school)["sourcedId"],
+		"birthDate": born.isoformat(),
+		"sex": ("female", "male")[number % 2],
+		"guardians": guardians,
+	}
+
+
+def write_bench_roster(
+	target,
+	students: int,
+	schools: int = 50,
+	*,
+	changed_every: int = 0,
+	school_year: int = 2026,
+	district_sourced_id: str = "bdist-1",
+	district_identifier: str = "4899900",
+) -> None:
+	"""Write a OneRoster 1.2 bulk zip of ``students`` synthetic students across ``schools`` schools to
+	``target`` (a path or a binary file), a row at a time (nothing is held whole): orgs, a school year,
+	one homeroom course and class per school, users (students, guardians, a teacher per school), roles,
+	enrollments and demographics. ``changed_every``: every n-th student is changed (``bench_student``),
+	20 for 5%."""
+	start = date(school_year - 1, 8, 1)
+	with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+		manifest = [
+			("manifest.version", "1.0"),
+			("oneroster.version", "1.2"),
+			*[(f"file.{name}", "bulk" if name in FILES["1.2"] else "absent") for name in ALL_FILES_1_2],
+			("source.systemName", "Synthetic SIS (cis_app benchmark)"),
+		]
+		archive.writestr(
+			_zip_info("manifest.csv"),
+			_csv(["propertyName", "value"], [{"propertyName": k, "value": v} for k, v in manifest]),
+		)
+
+		def rows_of(name: str, rows) -> None:
+			columns = HEADERS["1.2"][name]
+			with archive.open(_zip_info(f"{name}.csv"), "w") as raw:
+				text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+				writer = csv.writer(text, lineterminator="\r\n")
+				writer.writerow(columns)
+				for row in rows:
+					writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+				text.flush()
+				text.detach()
+
+		school_rows = [bench_school(n) for n in range(schools)]
+		year_sid = f"ay-{school_year}"
+		rows_of(
+			"orgs",
+			[
+				{"sourcedId": district_sourced_id, "name": "Benchmark District", "type": "district",
+				 "identifier": district_identifier},
+				*({**s, "type": "school", "parentSourcedId": district_sourced_id} for s in school_rows),
+			],
+		)  # fmt: skip
+		rows_of(
+			"academicSessions",
+			[
+				{"sourcedId": year_sid, "title": f"{school_year - 1}-{school_year}", "type": "schoolYear",
+				 "startDate": start.isoformat(), "endDate": f"{school_year}-07-01", "schoolYear": str(school_year)}
+			],
+		)  # fmt: skip
+		rows_of(
+			"courses",
+			({"sourcedId": f"crs-{s['sourcedId']}", "schoolYearSourcedId": year_sid, "title": "Homeroom",
+			  "orgSourcedId": s["sourcedId"]} for s in school_rows),
+		)  # fmt: skip
+		rows_of(
+			"classes",
+			({"sourcedId": f"cls-{s['sourcedId']}", "title": "Homeroom", "courseSourcedId": f"crs-{s['sourcedId']}",
+			  "classType": "homeroom", "schoolSourcedId": s["sourcedId"], "termSourcedIds": year_sid}
+			 for s in school_rows),
+		)  # fmt: skip
+
+		def student_of(number: int) -> dict:
+			return bench_student(number, schools, bool(changed_every) and number % changed_every == 0)
+
+		def users():
+			for school in school_rows:
+				yield {"sourcedId": f"tch-{school['sourcedId']}", "enabledUser": "true",
+					   "username": f"tch-{school['sourcedId']}", "givenName": "Terry", "familyName": "Teacher",
+					   "primaryOrgSourcedId": school["sourcedId"]}  # fmt: skip
+			for number in range(students):
+				student = student_of(number)
+				yield {
+					"sourcedId": student["sourcedId"], "enabledUser": "true", "username": student["identifier"],
+					"givenName": student["givenName"], "familyName": student["familyName"],
+					"identifier": student["identifier"], "grades": student["grades"],
+					"agentSourcedIds": ",".join(g["sourcedId"] for g in student["guardians"]),
+					"primaryOrgSourcedId": student["school"],
+				}  # fmt: skip
+				for guardian in student["guardians"]:
+					yield {
+						"sourcedId": guardian["sourcedId"], "enabledUser": "false", "username": guardian["sourcedId"],
+						"givenName": guardian["givenName"], "familyName": guardian["familyName"],
+						"email": guardian["email"], "phone": guardian["phone"],
+						"agentSourcedIds": student["sourcedId"], "primaryOrgSourcedId": student["school"],
+					}  # fmt: skip
+
+		rows_of("users", users())
+
+		def roles():
+			for school in school_rows:
+				yield {"sourcedId": f"role-tch-{school['sourcedId']}", "userSourcedId": f"tch-{school['sourcedId']}",
+					   "roleType": "primary", "role": "teacher", "orgSourcedId": school["sourcedId"]}  # fmt: skip
+			for number in range(students):
+				student = student_of(number)
+				yield {"sourcedId": f"role-{student['sourcedId']}", "userSourcedId": student["sourcedId"],
+					   "roleType": "primary", "role": "student", "orgSourcedId": student["school"]}  # fmt: skip
+				for guardian in student["guardians"]:
+					yield {"sourcedId": f"role-{guardian['sourcedId']}", "userSourcedId": guardian["sourcedId"],
+						   "roleType": "primary", "role": guardian["role"], "orgSourcedId": student["school"]}  # fmt: skip
+
+		rows_of("roles", roles())
+		rows_of(
+			"enrollments",
+			(
+				{"sourcedId": f"enr-{s['sourcedId']}", "classSourcedId": f"cls-{s['school']}",
+				 "schoolSourcedId": s["school"], "userSourcedId": s["sourcedId"], "role": "student",
+				 "primary": "true", "beginDate": start.isoformat()}
+				for s in map(student_of, range(students))
+			),
+		)  # fmt: skip
+		rows_of(
+			"demographics",
+			(
+				{"sourcedId": s["sourcedId"], "birthDate": s["birthDate"], "sex": s["sex"]}
+				for s in map(student_of, range(students))
+			),
+		)  # fmt: skip
+
+
+def bench_students_csv(target, first: int, count: int, schools: int, site_of_school) -> None:
+	"""``count`` benchmark students from ``first`` as a plain CSV for Frappe's Data Import (fieldnames
+	as headers, one guardian each; ``site_of_school``: school sourcedId -> Site name)."""
+	columns = (
+		"first_name", "last_name", "site", "district_student_id", "oneroster_sourced_id", "grade_level",
+		"date_of_birth", "gender", "guardians.guardian_name", "guardians.email", "guardians.phone",
+	)  # fmt: skip
+	gender = {"female": "Female", "male": "Male"}
+	with open(target, "w", encoding="utf-8", newline="") as handle:
+		writer = csv.writer(handle, lineterminator="\n")
+		writer.writerow(columns)
+		for number in range(first, first + count):
+			s = bench_student(number, schools)
+			g = s["guardians"][0]
+			writer.writerow(
+				(s["givenName"], s["familyName"], site_of_school(s["school"]), s["identifier"], s["sourcedId"],
+				 s["grade"], s["birthDate"], gender[s["sex"]], f"{g['givenName']} {g['familyName']}", g["email"],
+				 g["phone"])
+			)  # fmt: skip
+
+
+def write_bench_abc(target, students: int, as_of: date) -> None:
+	"""The ABCs of ``students`` benchmark students (district ids ``B0000000``...) as of ``as_of``, as a
+	CSV written a row at a time to the path ``target``."""
+	with open(target, "w", encoding="utf-8", newline="") as handle:
+		writer = csv.writer(handle, lineterminator="\r\n")
+		writer.writerow(ABC_COLUMNS)
+		for number in range(students):
+			grade = BENCH_GRADES[number % len(BENCH_GRADES)]
+			high_school = grade in HIGH_SCHOOL
+			writer.writerow(
+				(
+					f"B{number:07d}", as_of.isoformat(), 100, number % 17, int(number % 13 == 0),
+					int(number % 11 == 0), number % 5, YES_NO[number % 9 == 0], YES_NO[number % 10 == 0],
+					f"{2.0 + (number % 20) / 10:.2f}" if high_school else "", number % 3 if high_school else "",
+				)
+			)  # fmt: skip

@@ -134,6 +134,12 @@ class RosterPackage:
 		return name in self.headers
 
 	def rows(self, name: str, errors: list[RowError]) -> Iterator[tuple[int, dict[str, str]]]:
+		"""Yield ``(line, row)`` for each data row of ``name`` as a dict by column (see ``raw_rows``)."""
+		header = self.headers.get(name)
+		for line, cells in self.raw_rows(name, errors):
+			yield line, dict(zip(header, cells, strict=True))
+
+	def raw_rows(self, name: str, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
 		"""Yield ``(line, row)`` for each data row of ``name``; a row whose cell count differs from the
 		header is appended to ``errors`` and skipped. ``line`` is the file line where the row starts."""
 		if name not in self.headers:
@@ -161,7 +167,7 @@ class RosterPackage:
 							)
 						)
 						continue
-					yield start, dict(zip(header, cells, strict=True))
+					yield start, cells
 			except UnicodeDecodeError as exc:
 				raise OneRosterError(
 					"bad_encoding",
@@ -173,6 +179,8 @@ class RosterPackage:
 				raise OneRosterError(
 					"bad_csv", f"the file is not valid CSV: {exc}", file_name, reader.line_num
 				)
+			except (zipfile.BadZipFile, EOFError) as exc:
+				raise OneRosterError("bad_zip", f"the zip is damaged: {exc}", file_name, reader.line_num)
 
 	def _text(self, name: str) -> io.TextIOWrapper:
 		return io.TextIOWrapper(
@@ -307,8 +315,11 @@ def open_package(source: str | Path | bytes | BinaryIO) -> RosterPackage:
 			raise OneRosterError(
 				"missing_file", f"the manifest calls {name}.csv {mode} but it is missing", f"{name}.csv"
 			)
-		with zip_file.open(f"{name}.csv") as raw:
-			package.encodings[name] = detect_encoding(raw)
+		try:
+			with zip_file.open(f"{name}.csv") as raw:
+				package.encodings[name] = detect_encoding(raw)
+		except (zipfile.BadZipFile, EOFError) as exc:
+			raise OneRosterError("bad_zip", f"the zip is damaged: {exc}", f"{name}.csv")
 		try:
 			with package._text(name) as text:
 				header = next(csv.reader(text), [])

@@ -18,6 +18,7 @@ Dicts the caller passes (missing keys read as empty):
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from .rules import (
 	guardian_relationship,
 	map_grades,
 	map_sex,
+	name_key,
 	parse_date,
 	parse_school_year,
 	require_name,
@@ -125,8 +127,14 @@ class RosterPlan:
 	refused: bool = False
 	refusal_reason: str = ""
 	warnings: list[str] = field(default_factory=list)
+	# a streamed plan (``stream.RosterStream.tally``) counts and samples its decisions instead of
+	# holding them in ``students``
+	tally: dict[str, int] | None = None
+	samples: dict[str, list[StudentDecision]] | None = None
 
 	def counts(self) -> dict[str, int]:
+		if self.tally is not None:
+			return dict(self.tally)
 		counts = dict.fromkeys(ACTIONS, 0)
 		for decision in self.students:
 			counts[decision.action] += 1
@@ -164,19 +172,110 @@ def roster_guardians(guardians: Iterable[dict] | None) -> list[dict]:
 	return sorted(rows, key=lambda g: g["oneroster_sourced_id"])
 
 
+def merge_guardian(stored: dict | None, incoming: dict) -> dict:
+	"""The guardian row a roster guardian should read after an import: the file's values, except where
+	the file says nothing. An empty cell keeps the stored value, and a relationship of ``Other`` (the
+	OneRoster role ``relative``) keeps a more precise one entered in the app (``Grandparent``): the
+	file's role ``parent`` does not say mother or father."""
+	row = _norm_guardian(incoming)
+	if not stored:
+		return row
+	stored = _norm_guardian(stored)
+	for key in GUARDIAN_FIELDS:
+		if not row[key] or (key == "relationship" and row[key] == "Other" and stored[key]):
+			row[key] = stored[key]
+	return row
+
+
+def expected_guardians(existing: Iterable[dict] | None, incoming: Iterable[dict]) -> list[dict]:
+	"""The roster guardians a student should have after the import (see ``merge_guardian``), by
+	sourcedId. A file guardian the student does not have yet, whose name matches (``name_key``) exactly
+	one guardian entered by hand (no sourcedId) on that student, adopts that row instead of being added
+	next to it: the row gets ``adopt`` = the hand-entered row's ``name`` (its position in ``existing``
+	when it has none) and keeps what the coordinator entered where the file says nothing."""
+	existing = list(existing or ())
+	stored = {
+		_text(g.get("oneroster_sourced_id")): g for g in existing if _text(g.get("oneroster_sourced_id"))
+	}
+	by_hand: dict[str, list[int]] = {}
+	for index, guardian in enumerate(existing):
+		if not _text(guardian.get("oneroster_sourced_id")) and (
+			key := name_key(guardian.get("guardian_name"))
+		):
+			by_hand.setdefault(key, []).append(index)
+	rows = []
+	for guardian in incoming:
+		sid = _text(guardian.get("oneroster_sourced_id"))
+		if sid in stored:
+			rows.append(merge_guardian(stored[sid], guardian))
+			continue
+		matches = by_hand.get(name_key(guardian.get("guardian_name")), [])
+		if len(matches) == 1:
+			index = matches.pop()
+			row = merge_guardian({**existing[index], "oneroster_sourced_id": sid}, guardian)
+			row["adopt"] = existing[index].get("name") or index
+			rows.append(row)
+		else:
+			rows.append(_norm_guardian(guardian))
+	return sorted(rows, key=lambda g: g["oneroster_sourced_id"])
+
+
 def student_changes(existing: dict, incoming: dict) -> dict:
 	"""The fields of ``incoming`` whose value differs from ``existing`` (only keys ``incoming`` has).
 
-	``guardians`` compares the roster-managed guardians only (see ``roster_guardians``).
+	``guardians`` compares the roster-managed guardians only (see ``roster_guardians``), as the file
+	would leave them (``expected_guardians``: adopting a matching guardian entered by hand is a change).
 	"""
 	changes = {}
 	for key, value in incoming.items():
 		if key == "guardians":
-			if roster_guardians(existing.get("guardians")) != roster_guardians(value):
-				changes[key] = value
+			expected = expected_guardians(existing.get("guardians"), value)
+			if roster_guardians(existing.get("guardians")) != roster_guardians(expected) or any(
+				"adopt" in row for row in expected
+			):
+				changes[key] = expected
 		elif _norm(existing.get(key)) != _norm(value):
 			changes[key] = value
 	return changes
+
+
+# What a bulk file sets on every student it carries, in the order ``fingerprint`` joins them.
+FINGERPRINT_FIELDS = (
+	"oneroster_sourced_id",
+	"first_name",
+	"middle_name",
+	"last_name",
+	"district_student_id",
+	"grade_level",
+	"site",
+	"school_district",
+	"affiliate",
+	"date_of_birth",
+	"gender",
+	"enrollment_status",
+)
+
+
+def fingerprint_text(values: dict) -> str | None:
+	"""The roster fields and roster guardians of a student as one text (fields joined by U+001F,
+	guardians by U+001E, ordered by sourcedId), or None when ``values`` lacks one of them.
+
+	The Frappe layer asks the database for the MD5 of the same text per stored student (one query a
+	chunk): a student whose text is the file's is unchanged without loading their record; any other
+	is compared field by field (``student_changes``), so a mismatch only costs time, never a change."""
+	if "guardians" not in values or any(key not in values for key in FINGERPRINT_FIELDS):
+		return None
+	guardians = "\x1e".join(
+		"\x1f".join(guardian[key] for key in GUARDIAN_FIELDS)
+		for guardian in roster_guardians(values["guardians"])
+	)
+	return "\x1f".join([*(str(_norm(values[key])) for key in FINGERPRINT_FIELDS), guardians])
+
+
+def fingerprint(values: dict) -> str | None:
+	"""MD5 (hex) of ``fingerprint_text``, or None."""
+	text = fingerprint_text(values)
+	return None if text is None else hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _status(row: dict, mode: str, file: str, line: int, sid: str, errors: list[RowError]) -> str | None:
@@ -409,29 +508,6 @@ def _read_sessions(package: RosterPackage, errors: list[RowError]) -> list[dict]
 	return [s for s in sessions if s["sourcedId"] not in unique.duplicated]
 
 
-def _read_roles(package: RosterPackage, errors: list[RowError]) -> dict[str, dict]:
-	"""1.2 roles, per user: {"roles": set, "orgs": [org], "primary": org}. Staff roles are dropped."""
-	by_user: dict[str, dict] = {}
-	mode, unique = package.mode("roles"), _Unique("roles.csv")
-	for line, row in package.rows("roles", errors):
-		sid = _text(row["sourcedId"])
-		if not unique.add(sid, line, errors):
-			continue
-		if _status(row, mode, "roles.csv", line, sid, errors) != "active":
-			continue
-		role, user = _role(row, "roles.csv", line, sid, errors), _text(row["userSourcedId"])
-		if role not in _ROLES_READ:
-			continue
-		entry = by_user.setdefault(user, {"roles": set(), "orgs": [], "primary": None})
-		entry["roles"].add(role)
-		org = _text(row["orgSourcedId"])
-		if role == "student" and org:
-			entry["orgs"].append(org)
-			if _text(row["roleType"]) == "primary":
-				entry["primary"] = org
-	return by_user
-
-
 # ---------------------------------------------------------------- the plan
 
 
@@ -445,197 +521,20 @@ def build_roster_plan(
 	max_withdrawal_share: float = DEFAULT_MAX_WITHDRAWAL_SHARE,
 	allow_mass_withdrawal: bool = False,
 ) -> RosterPlan:
-	"""The plan of a roster import of ``package`` into ``district`` (see the module docstring)."""
-	errors: list[RowError] = []
+	"""The plan of a roster import of ``package`` into ``district`` (see the module docstring), with
+	every decision. Streamed (``stream.RosterStream``): the files' rows are spooled, not held."""
+	from .stream import stream_plan
+
 	district_name = _text(district.get("name"))
-	sites = [s for s in sites if _text(s.get("school_district")) in ("", district_name)]
-	students = [s for s in students if _text(s.get("school_district")) in ("", district_name)]
-
-	orgs = _read_orgs(package, errors)
-	district_match = match_district([o for o in orgs.values() if o["type"] == "district"], district)
-	site_matches = [
-		match_school(org, sites)
-		for org in orgs.values()
-		if org["type"] == "school" and org["status"] == "active"
-	]
-	site_by_org = {
-		_text(s.get("oneroster_sourced_id")): s["name"] for s in sites if s.get("oneroster_sourced_id")
-	}
-	site_by_org.update({m.org_sourced_id: m.site for m in site_matches if m.site})
-
-	school_year_decisions: dict[str, SchoolYearDecision] = {}
-	for session in _read_sessions(package, errors):
-		decision = match_school_year(session, school_years)
-		known = school_year_decisions.get(decision.name)
-		if known is None:
-			school_year_decisions[decision.name] = decision
-		elif known.action == "create":  # one year listed by several schools: the widest span
-			known.start, known.end = min(known.start, decision.start), max(known.end, decision.end)
-	for decision in school_year_decisions.values():
-		decision.end = decision.end - timedelta(days=1)
-
-	roles = _read_roles(package, errors) if package.version == "1.2" else {}
-	file_students, guardians, user_ids, users_unique = _read_users(package, roles, errors)
-	_read_enrollments(package, file_students, user_ids, orgs, errors)
-	demographics = _read_demographics(package, errors)
-
-	plan = RosterPlan(
-		package.version,
-		{name: package.mode(name) for name in package.headers},
-		district_match,
-		site_matches,
-		list(school_year_decisions.values()),
-		[],
-		errors,
-		warnings=list(package.warnings),
-	)
-	active = [s for s in students if _text(s.get("enrollment_status")) in ACTIVE_STATUSES]
-	plan.active_students = len(active)
-	_decide_students(
-		plan,
+	return stream_plan(
 		package,
-		district,
-		students,
-		file_students,
-		guardians,
-		users_unique,
-		site_by_org,
-		orgs,
-		demographics,
+		district=district,
+		sites=sites,
+		school_years=school_years,
+		students=[s for s in students if _text(s.get("school_district")) in ("", district_name)],
+		max_withdrawal_share=max_withdrawal_share,
+		allow_mass_withdrawal=allow_mass_withdrawal,
 	)
-
-	if not district_match.matched:
-		plan.refused, plan.refusal_reason = True, district_match.reason
-	elif package.mode("users") == "bulk" and not allow_mass_withdrawal:
-		apply_withdrawal_guard(plan, max_withdrawal_share)
-	return plan
-
-
-def _read_users(package: RosterPackage, roles: dict[str, dict], errors: list[RowError]):
-	"""Students and guardians of users.csv as compact dicts (staff are dropped as they stream by)."""
-	file_students: dict[str, dict] = {}
-	guardians: dict[str, dict] = {}
-	mode, unique = package.mode("users"), _Unique("users.csv")
-	has = set(package.headers.get("users", ()))
-	for line, row in package.rows("users", errors):
-		sid = _text(row["sourcedId"])
-		if not unique.add(sid, line, errors):
-			continue
-		status = _status(row, mode, "users.csv", line, sid, errors)
-		if status is None:
-			continue
-		if package.version == "1.2":
-			entry = roles.get(sid, {"roles": set(), "orgs": [], "primary": None})
-			user_roles, orgs, primary = entry["roles"], list(entry["orgs"]), entry["primary"]
-			if "primaryOrgSourcedId" in has and _text(row["primaryOrgSourcedId"]):
-				primary = primary or _text(row["primaryOrgSourcedId"])
-		else:
-			role = _role(row, "users.csv", line, sid, errors)
-			if role is None:
-				continue
-			user_roles, orgs, primary = {role}, split_list(row["orgSourcedIds"]), None
-		common = {
-			"sourcedId": sid,
-			"line": line,
-			"status": status,
-			"givenName": row["givenName"],
-			"familyName": row["familyName"],
-			"agents": split_list(row["agentSourcedIds"]),
-		}
-		if "student" in user_roles:
-			file_students[sid] = {
-				**common,
-				"middleName": row["middleName"] if "middleName" in has else None,
-				"identifier": _text(row["identifier"]),
-				"grades": row["grades"],
-				"orgs": orgs,
-				"primary": primary,
-			}
-		elif user_roles & set(GUARDIAN_ROLES):
-			role = next(r for r in GUARDIAN_ROLES if r in user_roles)
-			guardians[sid] = {
-				**common,
-				"role": role,
-				"email": _text(row.get("email")),
-				"phone": _text(row.get("phone")) or _text(row.get("sms")),
-			}
-	for sid in unique.duplicated:
-		guardians.pop(sid, None)
-		if sid in file_students:
-			file_students[sid]["duplicate"] = True
-	return file_students, guardians, set(unique.first_line), unique
-
-
-def _read_enrollments(
-	package: RosterPackage, file_students: dict, user_ids: set[str], orgs: dict, errors: list[RowError]
-) -> None:
-	"""Adds each student's enrolled schools to their ``orgs``; unknown users, classes, schools are
-	row errors (checked against bulk files only: a delta may name records the app already has)."""
-	if not package.has("enrollments"):
-		return
-	classes: set[str] | None = None
-	if package.mode("classes") == "bulk":
-		classes = {_text(row["sourcedId"]) for _, row in package.rows("classes", errors)}
-	users_bulk, orgs_bulk = package.mode("users") == "bulk", package.mode("orgs") == "bulk"
-	mode, unique, file = package.mode("enrollments"), _Unique("enrollments.csv"), "enrollments.csv"
-	for line, row in package.rows("enrollments", errors):
-		sid = _text(row["sourcedId"])
-		if not unique.add(sid, line, errors):
-			continue
-		if _status(row, mode, file, line, sid, errors) != "active":
-			continue
-		user, school, klass = (
-			_text(row["userSourcedId"]),
-			_text(row["schoolSourcedId"]),
-			_text(row["classSourcedId"]),
-		)
-		if users_bulk and user not in user_ids:
-			errors.append(
-				RowError(file, line, sid, "userSourcedId", f"unknown user {user!r}", "unknown_user")
-			)
-			continue
-		if classes is not None and klass not in classes:
-			errors.append(
-				RowError(file, line, sid, "classSourcedId", f"unknown class {klass!r}", "unknown_class")
-			)
-			continue
-		if orgs_bulk and school not in orgs:
-			errors.append(
-				RowError(file, line, sid, "schoolSourcedId", f"unknown school {school!r}", "unknown_org")
-			)
-			continue
-		student = file_students.get(user)
-		if _text(row["role"]) == "student" and student is not None and school not in student["orgs"]:
-			student["orgs"].append(school)
-
-
-def _read_demographics(package: RosterPackage, errors: list[RowError]) -> dict[str, dict]:
-	"""Birth date and gender per user sourcedId (only the values present and valid)."""
-	found: dict[str, dict] = {}
-	mode, unique, file = package.mode("demographics"), _Unique("demographics.csv"), "demographics.csv"
-	for line, row in package.rows("demographics", errors):
-		sid = _text(row["sourcedId"])
-		if not unique.add(sid, line, errors):
-			continue
-		if _status(row, mode, file, line, sid, errors) != "active":
-			continue
-		values: dict[str, object] = {}
-		try:
-			birth = parse_date(row["birthDate"])
-			if birth is not None:
-				values["date_of_birth"] = birth.isoformat()
-		except RuleError as exc:
-			errors.append(RowError(file, line, sid, "birthDate", exc.message, exc.code))
-		try:
-			gender = map_sex(row["sex"])
-			if gender is not None:
-				values["gender"] = gender
-		except RuleError as exc:
-			errors.append(RowError(file, line, sid, "sex", exc.message, exc.code))
-		found[sid] = values
-	for sid in unique.duplicated:
-		found.pop(sid, None)
-	return found
 
 
 def _guardian_row(guardian: dict, errors: list[RowError]) -> dict | None:
@@ -661,146 +560,6 @@ def _guardian_row(guardian: dict, errors: list[RowError]) -> dict | None:
 			"phone": guardian["phone"],
 		}
 	return guardian["checked"]
-
-
-def _decide_students(
-	plan: RosterPlan,
-	package: RosterPackage,
-	district: dict,
-	students: list[dict],
-	file_students: dict[str, dict],
-	guardians: dict[str, dict],
-	users_unique,
-	site_by_org: dict[str, str],
-	orgs: dict[str, dict],
-	demographics: dict[str, dict],
-) -> None:
-	errors, decisions = plan.row_errors, plan.students
-	org_names = {sid: org["name"] for sid, org in orgs.items()}
-	org_types = {sid: org["type"] for sid, org in orgs.items()}
-	users_mode = package.mode("users")
-	by_sid = {
-		_text(s.get("oneroster_sourced_id")): s for s in students if _text(s.get("oneroster_sourced_id"))
-	}
-	by_district_id = {
-		_text(s.get("district_student_id")): s for s in students if _text(s.get("district_student_id"))
-	}
-	identifier_count: dict[str, int] = {}
-	for record in file_students.values():
-		if record["identifier"]:
-			identifier_count[record["identifier"]] = identifier_count.get(record["identifier"], 0) + 1
-	guardians_of: dict[str, list[str]] = {}
-	for guardian in guardians.values():
-		for student_sid in guardian["agents"]:
-			guardians_of.setdefault(student_sid, []).append(guardian["sourcedId"])
-	claimed: dict[str, str] = {}  # Student name -> sourcedId of the row that matched it
-	base = {"school_district": _text(district.get("name"))}
-	if _text(district.get("affiliate")):
-		base["affiliate"] = _text(district["affiliate"])
-
-	for sid, record in file_students.items():
-		label = f"{_text(record['givenName'])} {_text(record['familyName'])} ({record['identifier'] or sid})"
-		decision = StudentDecision("error", sid, line=record["line"], label=label)
-		decisions.append(decision)
-		if record.get("duplicate"):
-			decision.reasons.append("the sourcedId appears more than once in users.csv")
-			continue
-		existing = by_sid.get(sid)
-		if existing is None and record["identifier"]:
-			candidate = by_district_id.get(record["identifier"])
-			other_sid = _text(candidate.get("oneroster_sourced_id")) if candidate else ""
-			if candidate is not None and (not other_sid or other_sid not in file_students):
-				existing = candidate
-		if existing is not None:
-			decision.student = existing["name"]
-			if existing["name"] in claimed:
-				_student_error(
-					decision,
-					errors,
-					"identifier",
-					f"matches student {existing['name']}, already matched by sourcedId {claimed[existing['name']]}",
-					"duplicate",
-				)
-				continue
-			claimed[existing["name"]] = sid
-
-		if record["status"] == "tobedeleted":
-			_withdraw(decision, existing, WITHDRAWN, "tobedeleted in the delta file")
-			continue
-
-		schools = [o for o in record["orgs"] if org_types.get(o, "school") == "school"]
-		site, reason = resolve_school(schools, record["primary"], site_by_org, org_names)
-		if site is None and reason.startswith("not served"):
-			if existing is None:
-				decision.action, decision.reasons = "skipped", [reason]
-			else:
-				_withdraw(decision, existing, TRANSFERRED, f"moved to a school not served ({reason})")
-			continue
-		if site is None and not (
-			existing is not None and reason.startswith("no school") and users_mode == "delta"
-		):
-			_student_error(decision, errors, "orgSourcedIds", reason, "no_school")
-			continue
-
-		incoming, problems = _incoming(record, existing, errors)
-		if problems:
-			decision.reasons = problems
-			continue
-		if record["identifier"] and identifier_count.get(record["identifier"], 0) > 1:
-			_student_error(
-				decision,
-				errors,
-				"identifier",
-				f"district student id {record['identifier']!r} is used by several users",
-				"duplicate",
-			)
-			continue
-		incoming.update(base)
-		if site is not None:
-			incoming["site"] = site
-		incoming.update(demographics.get(sid, {}))
-		linked = _linked_guardians(record, guardians, guardians_of.get(sid, []), errors)
-		if users_mode == "bulk":
-			incoming["guardians"] = linked
-		elif linked or any(
-			guardians[g]["status"] == "tobedeleted" for g in guardians_of.get(sid, []) if g in guardians
-		):
-			incoming["guardians"] = _merge_guardians(
-				existing, record, guardians, guardians_of.get(sid, []), errors
-			)
-		_new_or_update(decision, existing, incoming)
-
-	# Delta demographics of students a delta users file does not carry (a bulk users file carries them all).
-	for sid, values in demographics.items():
-		if users_mode == "bulk" or sid in file_students or not values or sid not in by_sid:
-			continue
-		existing = by_sid[sid]
-		decision = StudentDecision(
-			"error", sid, existing["name"], file="demographics.csv", label=existing["name"]
-		)
-		decisions.append(decision)
-		_new_or_update(decision, existing, dict(values))
-
-	if users_mode == "bulk":
-		file_ids = {r["identifier"] for r in file_students.values() if r["identifier"]}
-		all_user_sids = set(users_unique.first_line)
-		for student in students:
-			if student["name"] in claimed or _text(student.get("enrollment_status")) not in ACTIVE_STATUSES:
-				continue
-			if _text(student.get("oneroster_sourced_id")) in all_user_sids:
-				continue  # in the file (an error, or no longer a student): not absent
-			if _text(student.get("district_student_id")) in file_ids:
-				continue
-			decision = StudentDecision(
-				"error",
-				_text(student.get("oneroster_sourced_id")),
-				student["name"],
-				label=f"{_text(student.get('first_name'))} {_text(student.get('last_name'))} "
-				f"({_text(student.get('district_student_id')) or student['name']})",
-				line=None,
-			)
-			decisions.append(decision)
-			_withdraw(decision, student, WITHDRAWN, "absent from the bulk users file")
 
 
 def _student_error(
@@ -895,10 +654,14 @@ def _new_or_update(decision: StudentDecision, existing: dict | None, incoming: d
 # ---------------------------------------------------------------- guard, summary, log
 
 
-def apply_withdrawal_guard(plan: RosterPlan, max_share: float = DEFAULT_MAX_WITHDRAWAL_SHARE) -> RosterPlan:
+def apply_withdrawal_guard(
+	plan: RosterPlan, max_share: float = DEFAULT_MAX_WITHDRAWAL_SHARE, withdrawn: int | None = None
+) -> RosterPlan:
 	"""Refuse the plan when it would withdraw more than ``max_share`` of the district's active
-	students (a truncated bulk export must not empty a school). Returns the plan."""
-	withdrawn = sum(1 for d in plan.students if d.action == "withdrawn")
+	students (a truncated bulk export must not empty a school). ``withdrawn``: the count, when the
+	plan does not hold its decisions. Returns the plan."""
+	if withdrawn is None:
+		withdrawn = plan.counts()["withdrawn"]
 	if plan.active_students and withdrawn / plan.active_students > max_share:
 		plan.refused = True
 		plan.refusal_reason = (
@@ -912,7 +675,10 @@ def apply_withdrawal_guard(plan: RosterPlan, max_share: float = DEFAULT_MAX_WITH
 def summarize_plan(plan: RosterPlan, sample_size: int = 5) -> dict:
 	"""What a dry run shows: counts per action and row errors, a sample of each, sites skipped."""
 	samples: dict[str, list[dict]] = {action: [] for action in ACTIONS}
-	for decision in plan.students:
+	decisions = plan.students
+	if plan.samples is not None:
+		decisions = [d for action in ACTIONS for d in plan.samples.get(action, [])]
+	for decision in decisions:
 		bucket = samples[decision.action]
 		if len(bucket) < sample_size:
 			bucket.append(

@@ -7,6 +7,7 @@ the plan turns that into a row error (file, line, sourcedId, field, message).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from cis_app.core.grades import GRADE_LEVELS, normalize_grade
@@ -144,6 +145,18 @@ _RELATIONSHIP = {"guardian": "Legal Guardian", "parent": "", "relative": "Other"
 def guardian_relationship(role: str) -> str:
 	"""The Student Guardian relationship for a OneRoster guardian role ('' when it does not say)."""
 	return _RELATIONSHIP.get(role, "")
+
+
+def name_key(name: object) -> str:
+	"""A person's name folded for matching a guardian entered by hand: the first and last word, with
+	case, accents, punctuation and middle names ignored (``"María  J. Reyes-Díaz"`` -> ``"maria reyesdiaz"``).
+	Empty for an empty name (which matches nothing)."""
+	text = unicodedata.normalize("NFKD", str(name or "")).casefold()
+	text = "".join(char for char in text if not unicodedata.combining(char))
+	words = re.sub(r"[^\w\s]", "", text).split()
+	if len(words) > 1:
+		return f"{words[0]} {words[-1]}"
+	return words[0] if words else ""
 
 
 def split_list(value: object) -> list[str]:

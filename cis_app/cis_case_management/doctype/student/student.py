@@ -7,20 +7,17 @@ from frappe.model.document import Document
 from frappe.utils import getdate, nowdate
 
 from cis_app.core.grades import normalize_grade
-from cis_app.core.plausibility import MAX_STUDENT_AGE, MIN_STUDENT_AGE, age_on, birth_date_problem
+from cis_app.core.plausibility import MAX_STUDENT_AGE, MIN_STUDENT_AGE
+from cis_app.core.students import StudentProblem, student_problems
 from cis_app.exceptions import (
 	DuplicateStudentIdError,
 	InactiveSiteError,
 	InvalidDateError,
 	InvalidGradeLevelError,
+	MarkupNotAllowedError,
 )
 from cis_app.permissions import check_in_scope
-from cis_app.validation import (
-	validate_date_fields,
-	validate_links_exist,
-	validate_not_future,
-	validate_plain_text,
-)
+from cis_app.validation import validate_date_fields, validate_links_exist
 
 
 class Student(Document):
@@ -38,36 +35,46 @@ class Student(Document):
 		self.validate_guardians()
 		self.set_case_management()
 		self.set_unknown_risk()
+		self.set_left_on()
+
+	def onload(self):
+		# disclosures and who opened the record, for the student's administrators (cis_app.disclosures)
+		from cis_app.disclosures import student_onload
+
+		student_onload(self)
+
+	def set_left_on(self):
+		"""The day the student left starts the retention period (rule: ``cis_app.core.retention``)."""
+		from cis_app.core.retention import left_on_for
+
+		self.left_on = left_on_for(
+			self.enrollment_status, getdate(self.left_on) if self.left_on else None, getdate(nowdate())
+		)
+		if self.left_on and getdate(self.left_on) > getdate(nowdate()):
+			frappe.throw(
+				_("{0} cannot be in the future. Enter the day the student left.").format(
+					_(self.meta.get_label("left_on"))
+				),
+				InvalidDateError,
+			)
+
+	def throw_problems(self, *codes: str) -> None:
+		"""Throw the first of ``codes`` the student's values break (``student_problems``: the rules the
+		roster import's bulk path applies too)."""
+		check_birth_date = bool(self.is_new() or self.has_value_changed("date_of_birth"))
+		values = {**self.as_dict(), "guardians": [row.as_dict() for row in self.guardians]}
+		for problem in student_problems(values, today=getdate(nowdate()), check_birth_date=check_birth_date):
+			if problem.code in codes:
+				message, error, title = student_problem_message(problem)
+				frappe.throw(message, error, title=title)
 
 	def validate_names(self):
-		validate_plain_text(self, "first_name", "middle_name", "last_name")
-		for row in self.guardians:
-			validate_plain_text(row, "guardian_name", "preferred_language")
+		self.throw_problems("markup")
 
 	def validate_date_of_birth(self):
 		"""Checked when entered or changed, so a former student's record stays editable as they age
 		(rule: ``cis_app.core.plausibility``)."""
-		if not self.date_of_birth or not (self.is_new() or self.has_value_changed("date_of_birth")):
-			return
-		label = self.meta.get_label("date_of_birth")
-		validate_not_future(
-			self.date_of_birth, label, InvalidDateError, hint=_("Enter the student's date of birth.")
-		)
-		born, today = getdate(self.date_of_birth), getdate(nowdate())
-		if birth_date_problem(born, today):
-			frappe.throw(
-				_(
-					"{0} ({1}) gives an age of {2}. A student in PK to grade 12 is {3} to {4} years old: check the date."
-				).format(
-					_(label),
-					frappe.format(self.date_of_birth, {"fieldtype": "Date"}),
-					age_on(born, today),
-					MIN_STUDENT_AGE,
-					MAX_STUDENT_AGE,
-				),
-				InvalidDateError,
-				title=_("Invalid Date of Birth"),
-			)
+		self.throw_problems("future_birth_date", "implausible_birth_date")
 
 	def set_student_name(self):
 		parts = [self.first_name, self.middle_name, self.last_name]
@@ -88,24 +95,14 @@ class Student(Document):
 		if not (self.is_new() or self.has_value_changed("site")):
 			return
 		if not getattr(self, "_site_is_active", True):
-			frappe.throw(
-				_("Site {0} is inactive. Choose an active site, or reactivate the site first.").format(
-					frappe.bold(self.site)
-				),
-				InactiveSiteError,
-				title=_("Inactive Site"),
+			message, error, title = student_problem_message(
+				StudentProblem("inactive_site", "site", self.site)
 			)
+			frappe.throw(message, error, title=title)
 
 	def validate_grade_level(self):
-		grade = normalize_grade(self.grade_level)
-		if grade is None:
-			frappe.throw(
-				_("Grade level {0} is not valid. Use PK, K or 1 to 12.").format(
-					frappe.bold(self.grade_level or "")
-				),
-				InvalidGradeLevelError,
-			)
-		self.grade_level = grade
+		self.throw_problems("grade_level")
+		self.grade_level = normalize_grade(self.grade_level)
 
 	def validate_unique_district_student_id(self):
 		self.district_student_id = (self.district_student_id or "").strip()
@@ -116,27 +113,17 @@ class Student(Document):
 			"name",
 		)
 		if other:
-			frappe.throw(
-				_(
-					"District student ID {0} is already used by student {1} in {2}. Each ID must be unique within its district."
-				).format(
-					frappe.bold(self.district_student_id),
-					frappe.bold(other),
-					self.school_district or self.site,
-				),
-				DuplicateStudentIdError,
-				title=_("Duplicate Student ID"),
+			problem = StudentProblem(
+				"duplicate_district_id",
+				"district_student_id",
+				(self.district_student_id, other, self.school_district or self.site),
 			)
+			message, error, title = student_problem_message(problem)
+			frappe.throw(message, error, title=title)
 
 	def validate_guardians(self):
-		primaries = [row for row in self.guardians if row.is_primary]
-		if len(primaries) > 1:
-			frappe.throw(
-				_("Only one guardian can be the primary contact; rows {0} are all marked primary.").format(
-					", ".join(str(row.idx) for row in primaries)
-				)
-			)
-		if self.guardians and not primaries:
+		self.throw_problems("several_primaries")
+		if self.guardians and not any(row.is_primary for row in self.guardians):
 			self.guardians[0].is_primary = 1
 
 	def set_unknown_risk(self):
@@ -169,6 +156,51 @@ class Student(Document):
 					.set(table[rule.site_field], self.site)
 					.where(table[rule.student_field] == self.name)
 				).run()
+
+
+def student_problem_message(problem: StudentProblem) -> tuple[str, type[Exception], str | None]:
+	"""The translated message, error class and title of a broken Student rule: the form throws it,
+	the roster import's bulk path logs it for the row (``cis_app.core.students``)."""
+	meta = frappe.get_meta("Student")
+	if problem.code == "markup":
+		if problem.row:
+			label = _(frappe.get_meta("Student Guardian").get_label(problem.field))
+			label = "{} #{}: {}".format(_("Row"), problem.row, label)
+		else:
+			label = _(meta.get_label(problem.field))
+		message = _("{0} cannot contain < or >. Enter it as plain text.").format(label)
+		return message, MarkupNotAllowedError, _("Invalid Name")
+	if problem.code == "future_birth_date":
+		label, when = _(meta.get_label("date_of_birth")), frappe.format(problem.value, {"fieldtype": "Date"})
+		message = _("{0} ({1}) is in the future.").format(label, when)
+		return message + " " + _("Enter the student's date of birth."), InvalidDateError, None
+	if problem.code == "implausible_birth_date":
+		message = _(
+			"{0} ({1}) gives an age of {2}. A student in PK to grade 12 is {3} to {4} years old: check the date."
+		).format(
+			_(meta.get_label("date_of_birth")),
+			frappe.format(problem.value, {"fieldtype": "Date"}),
+			problem.age,
+			MIN_STUDENT_AGE,
+			MAX_STUDENT_AGE,
+		)
+		return message, InvalidDateError, _("Invalid Date of Birth")
+	if problem.code == "grade_level":
+		message = _("Grade level {0} is not valid. Use PK, K or 1 to 12.").format(frappe.bold(problem.value))
+		return message, InvalidGradeLevelError, None
+	if problem.code == "several_primaries":
+		message = _("Only one guardian can be the primary contact; rows {0} are all marked primary.")
+		return message.format(problem.value), frappe.ValidationError, None
+	if problem.code == "inactive_site":
+		message = _("Site {0} is inactive. Choose an active site, or reactivate the site first.")
+		return message.format(frappe.bold(problem.value)), InactiveSiteError, _("Inactive Site")
+	if problem.code == "duplicate_district_id":
+		student_id, other, scope = problem.value
+		message = _(
+			"District student ID {0} is already used by student {1} in {2}. Each ID must be unique within its district."
+		).format(frappe.bold(student_id), frappe.bold(other), scope)
+		return message, DuplicateStudentIdError, _("Duplicate Student ID")
+	raise ValueError(f"unknown student problem {problem.code!r}")
 
 
 def on_doctype_update():

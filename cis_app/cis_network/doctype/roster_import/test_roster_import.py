@@ -123,7 +123,9 @@ class TestRosterImport(FrappeTestCase):
 			},
 		]
 
-	def bulk_file(self, district, extra_students: int = 0, students: list[dict] | None = None) -> bytes:
+	def bulk_file(
+		self, district, extra_students: int = 0, students: list[dict] | None = None, phone: str = "555-0101"
+	) -> bytes:
 		"""Ana (Lincoln, a parent), Ben (Oak, a guardian), Cy (an unserved school) and
 		``extra_students`` more at Lincoln."""
 		key = district.key
@@ -149,7 +151,7 @@ class TestRosterImport(FrappeTestCase):
 				"givenName": "Maria",
 				"familyName": "Reyes",
 				"email": "maria.reyes@example.org",
-				"phone": "555-0101",
+				"phone": phone,
 				"agentSourcedIds": f"u1-{key}",
 			},
 			{
@@ -515,3 +517,250 @@ class TestRosterImport(FrappeTestCase):
 		run_roster_import(doc.name)
 		doc.reload()
 		self.assertEqual((doc.status, doc.new_count), ("Success", 2), doc.status_message)
+
+	# ------------------------------------------------ the bulk path
+
+	def test_a_student_written_in_bulk_is_stored_as_a_document_insert_stores_it(self):
+		district = self.make_district()
+		self.roster_import(district, self.bulk_file(district))
+		ana = frappe.get_doc("Student", self.students(district)[f"u1-{district.key}"].name)
+		same = frappe.get_doc(
+			{
+				"doctype": "Student",
+				**{
+					field: ana.get(field)
+					for field in (
+						"first_name", "middle_name", "last_name", "site", "district_student_id",
+						"oneroster_sourced_id", "grade_level", "date_of_birth", "gender", "enrollment_status",
+					)
+				},
+				"district_student_id": f"{ana.district_student_id}-doc",
+				"guardians": [
+					{field: row.get(field) for field in ("guardian_name", "relationship", "email", "phone", "oneroster_sourced_id")}
+					for row in ana.guardians
+				],
+			}
+		).insert(ignore_permissions=True)  # fmt: skip
+		skip = {"name", "creation", "modified", "district_student_id", "parent", "__unsaved"}
+		self.assertEqual(
+			{
+				k: v
+				for k, v in ana.as_dict(no_default_fields=True).items()
+				if k not in skip and k != "guardians"
+			},
+			{
+				k: v
+				for k, v in same.as_dict(no_default_fields=True).items()
+				if k not in skip and k != "guardians"
+			},
+		)
+		self.assertEqual(
+			[
+				{k: v for k, v in row.as_dict(no_default_fields=True).items() if k not in skip}
+				for row in ana.guardians
+			],
+			[
+				{k: v for k, v in row.as_dict(no_default_fields=True).items() if k not in skip}
+				for row in same.guardians
+			],
+		)
+		self.assertEqual((ana.owner, ana.docstatus, ana.student_name), ("Administrator", 0, "Ana Reyes"))
+
+	def test_a_changed_row_updates_only_its_fields_with_one_version_each(self):
+		district = self.make_district()
+		self.roster_import(district, self.bulk_file(district, extra_students=3))
+		key = district.key
+		before = self.students(district)
+		ana = before[f"u1-{key}"].name
+		versions = {row.name: self.versions(row.name) for row in before.values()}
+		guardian_before = frappe.db.get_value(
+			"Student Guardian", {"parent": ana}, ["name", "phone"], as_dict=True
+		)
+
+		students = [
+			student_row(
+				f"u1-{key}", "Ana", "Reyes-Diaz", f"{key}1001", "10", f"s1-{key}", agents=f"p1-{key}"
+			),
+			student_row(f"u2-{key}", "Ben", "Okafor", f"{key}1002", "KG", f"s2-{key}", agents=f"p2-{key}"),
+			student_row(f"u3-{key}", "Cy", "Lund", f"{key}1003", "05", f"s3-{key}"),
+			*(
+				student_row(f"x{n}-{key}", f"Extra{n}", "Student", f"{key}2{n:03}", "07", f"s1-{key}")
+				for n in range(3)
+			),
+		]
+		doc = self.roster_import(district, self.bulk_file(district, students=students, phone="555-0177"))
+		self.assertEqual(self.counts(doc), (0, 1, 4, 0, 1, 0), doc.status_message)
+
+		after = self.students(district)
+		self.assertEqual(
+			{k: v for k, v in after.items() if v.name != ana},
+			{k: v for k, v in before.items() if v.name != ana},
+		)
+		self.assertEqual((after[f"u1-{key}"].grade_level,), ("10",))
+		self.assertEqual(
+			{name: self.versions(name) for name in versions}, {**versions, ana: versions[ana] + 1}
+		)
+		version = frappe.get_last_doc("Version", filters={"ref_doctype": "Student", "docname": ana})
+		data = json.loads(version.data)
+		self.assertEqual(
+			sorted(data["changed"]),
+			[["grade_level", "9", "10"], ["last_name", "Reyes", "Reyes-Diaz"], ["student_name", "Ana Reyes", "Ana Reyes-Diaz"]],
+		)  # fmt: skip
+		self.assertEqual(
+			data["row_changed"], [["guardians", 0, guardian_before.name, [["phone", "555-0101", "555-0177"]]]]
+		)
+		self.assertEqual((data["added"], data["removed"]), ([], []))
+		# the guardian row was updated in place, not replaced
+		self.assertEqual(frappe.db.get_value("Student Guardian", guardian_before.name, "phone"), "555-0177")
+		student = frappe.get_doc("Student", ana)
+		self.assertEqual((student.last_name, student.student_name), ("Reyes-Diaz", "Ana Reyes-Diaz"))
+
+	def test_a_bulk_file_without_a_student_withdraws_them_with_a_version(self):
+		district = self.make_district()
+		self.roster_import(district, self.bulk_file(district, extra_students=10))
+		key = district.key
+		extra = self.students(district)[f"x0-{key}"].name
+		versions = self.versions(extra)
+		students = [
+			student_row(f"u1-{key}", "Ana", "Reyes", f"{key}1001", "09", f"s1-{key}", agents=f"p1-{key}"),
+			student_row(f"u2-{key}", "Ben", "Okafor", f"{key}1002", "KG", f"s2-{key}", agents=f"p2-{key}"),
+			*(
+				student_row(f"x{n}-{key}", f"Extra{n}", "Student", f"{key}2{n:03}", "07", f"s1-{key}")
+				for n in range(1, 10)
+			),
+		]
+		doc = self.roster_import(district, self.bulk_file(district, students=students))
+		self.assertEqual(self.counts(doc), (0, 0, 11, 1, 0, 0), doc.status_message)
+		self.assertEqual(self.students(district)[f"x0-{key}"].enrollment_status, "Withdrawn")
+		self.assertEqual(self.versions(extra), versions + 1)
+		version = frappe.get_last_doc("Version", filters={"ref_doctype": "Student", "docname": extra})
+		self.assertIn(["enrollment_status", "Enrolled", "Withdrawn"], json.loads(version.data)["changed"])
+
+	def test_a_move_carries_the_new_site_to_the_students_records(self):
+		from cis_app.testing import make_data_point, make_school_year
+
+		district = self.make_district()
+		self.roster_import(district, self.bulk_file(district))
+		key = district.key
+		ana = self.students(district)[f"u1-{key}"].name
+		make_school_year()
+		point = make_data_point(ana, days_enrolled=40, days_absent=2)
+		self.assertEqual(frappe.db.get_value("Student Data Point", point.name, "site"), district.lincoln)
+		delta = roster_zip(
+			{"users": [student_row(f"u1-{key}", "Ana", "Reyes", f"{key}1001", "09", f"s2-{key}",
+								   status="active", dateLastModified=DELTA_DATE)]},
+			modes={"users": "delta"},
+		)  # fmt: skip
+		doc = self.roster_import(district, delta)
+		self.assertEqual(self.counts(doc), (0, 1, 0, 0, 0, 0), doc.status_message)
+		self.assertEqual(frappe.db.get_value("Student", ana, "site"), district.oak)
+		self.assertEqual(frappe.db.get_value("Student Data Point", point.name, "site"), district.oak)
+
+	def test_a_hand_entered_guardian_of_the_same_name_is_adopted_not_duplicated(self):
+		district = self.make_district()
+		key = district.key
+		student = frappe.get_doc(
+			{
+				"doctype": "Student",
+				"first_name": "Ana",
+				"last_name": "Reyes",
+				"site": district.lincoln,
+				"district_student_id": f"{key}1001",
+				"grade_level": "9",
+				"guardians": [
+					{"guardian_name": "maría  REYES", "relationship": "Mother", "phone": "555-0150"},
+					{"guardian_name": "Rosa Reyes", "relationship": "Grandparent"},
+				],
+			}
+		).insert(ignore_permissions=True)
+		hand_row = student.guardians[0].name
+		doc = self.roster_import(district, self.bulk_file(district))
+		self.assertEqual(self.counts(doc), (1, 1, 0, 0, 1, 0), doc.status_message)
+		student.reload()
+		self.assertEqual(
+			[(g.name, g.guardian_name, g.oneroster_sourced_id or "", g.relationship, g.email, g.phone, g.is_primary)
+			 for g in student.guardians],
+			[
+				(hand_row, "Maria Reyes", f"p1-{key}", "Mother", "maria.reyes@example.org", "555-0101", 1),
+				(student.guardians[1].name, "Rosa Reyes", "", "Grandparent", None, None, 0),
+			],
+		)  # fmt: skip
+		versions = self.versions(student.name)
+		again = self.roster_import(district, self.bulk_file(district))
+		self.assertEqual(self.counts(again), (0, 0, 2, 0, 1, 0), again.status_message)
+		self.assertEqual(self.versions(student.name), versions)
+
+	def test_rows_the_form_would_refuse_are_logged_with_the_forms_message(self):
+		district = self.make_district()
+		key = district.key
+		students = [
+			student_row(f"u1-{key}", "Ana", "Reyes", f"{key}1001", "09", f"s1-{key}", agents=f"p1-{key}"),
+			student_row(f"u4-{key}", "<b>Bo</b>", "Tag", f"{key}1004", "09", f"s1-{key}"),
+			student_row(f"u5-{key}", "Eve", "Mail", f"{key}1005", "09", f"s1-{key}", agents=f"p5-{key}"),
+		]
+		# a guardian whose e-mail Frappe refuses (only a document save can say why)
+		bad_guardian = student_row(f"p5-{key}", "Pat", "Mail", "", "", f"s1-{key}", agents=f"u5-{key}")
+		bad_guardian.update({"role": "parent", "email": "not an e-mail"})
+		doc = self.roster_import(district, self.bulk_file(district, students=[*students, bad_guardian]))
+		self.assertEqual(doc.status, "Partial Success", doc.status_message)
+		self.assertEqual((doc.new_count, doc.error_count), (1, 2))
+		log = {row["sourced_id"]: row["message"] for row in csv.DictReader(io.StringIO(doc.row_log))}
+		self.assertIn("cannot contain < or >", log[f"u4-{key}"])
+		self.assertIn("not a valid Email Address", log[f"u5-{key}"])
+		self.assertEqual(set(self.students(district)), {f"u1-{key}"})
+
+	def test_a_chunk_the_database_refuses_is_saved_student_by_student(self):
+		district = self.make_district()
+		with patch("cis_app.roster_import_bulk.StudentWriter.write", side_effect=Exception("refused")):
+			doc = self.roster_import(district, self.bulk_file(district))
+		self.assertEqual((doc.status, self.counts(doc)), ("Success", (2, 0, 0, 0, 1, 0)), doc.status_message)
+		ana = frappe.get_doc("Student", self.students(district)[f"u1-{district.key}"].name)
+		self.assertEqual([g.oneroster_sourced_id for g in ana.guardians], [f"p1-{district.key}"])
+
+	def test_quotes_and_backslashes_are_stored_as_written(self):
+		district = self.make_district()
+		key = district.key
+		names = ("D'Arcy", 'Ba\\ck "Slash" %s')
+		students = [student_row(f"u1-{key}", *names, f"{key}1001", "09", f"s1-{key}")]
+		doc = self.roster_import(district, self.bulk_file(district, students=students))
+		self.assertEqual(doc.new_count, 1, doc.status_message)
+		stored = frappe.db.get_value(
+			"Student", {"oneroster_sourced_id": f"u1-{key}"}, ["first_name", "last_name"], as_dict=True
+		)
+		self.assertEqual((stored.first_name, stored.last_name), names)
+
+	def test_a_run_stopped_midway_keeps_whole_chunks_and_running_it_again_finishes(self):
+		"""Chunks of 3 students; the worker is lost while writing the second. A commit is emulated
+		with a savepoint (what the crash rolls back to), so the test's transaction stays whole."""
+		from cis_app.core.oneroster.stream import RosterStream
+		from cis_app.roster_import_job import RosterImportRun
+
+		district = self.make_district()
+		content = self.bulk_file(district, extra_students=5)  # Ana, Ben, Cy (not served), 5 extras
+		write_chunk, rollback, calls = RosterImportRun.write_chunk, frappe.db.rollback, []
+
+		def lost_on_the_second_chunk(run, writer, chunk):
+			calls.append(len(chunk))
+			if len(calls) == 2:
+				raise RuntimeError("worker lost")
+			return write_chunk(run, writer, chunk)
+
+		with (
+			patch.object(RosterImportRun, "write_chunk", lost_on_the_second_chunk),
+			patch(
+				"cis_app.roster_import_job.RosterStream",
+				lambda *args, **kwargs: RosterStream(*args, chunk_size=3, **kwargs),
+			),
+			patch.object(frappe.db, "commit", lambda: frappe.db.savepoint("committed")),
+			patch.object(
+				frappe.db, "rollback", lambda save_point=None, chain=False: rollback(save_point="committed")
+			),
+		):
+			doc = self.roster_import(district, content)
+		self.assertEqual(doc.status, "Error")
+		self.assertIn("Stopped after 2 of 8 students", doc.status_message)
+		self.assertEqual(set(self.students(district)), {f"u1-{district.key}", f"u2-{district.key}"})
+
+		again = self.roster_import(district, content)
+		self.assertEqual(self.counts(again), (5, 0, 2, 0, 1, 0), again.status_message)
+		self.assertEqual(len(self.students(district)), 7)
