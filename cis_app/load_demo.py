@@ -36,9 +36,11 @@ def make_demo(students: int = 2000) -> None:
 	made = make_students(students, today)
 	make_cycle(today)
 	make_partnerships(today)
+	make_partner_portal(today)
 	print(f"Demo affiliate created: {len(demo.SITES)} sites, {made} students, {len(demo.PARTNERS)} partners.")
 	print(f"Log in as any of {', '.join(u[0] for u in demo.USERS)} with password {demo.DEMO_PASSWORD!r}.")
 	print(f"The demo volunteer logs in on the website as {demo.DEMO_VOLUNTEER} with the same password.")
+	print(f"The demo partner contact logs in on the website as {demo.DEMO_PARTNER_CONTACT}, too.")
 
 
 def complete_frappe_setup() -> None:
@@ -607,3 +609,73 @@ def make_partnerships(today) -> None:
 			}
 		)
 	insert_dicts("Volunteer Hours", rows)
+
+
+# ---------------------------------------------------------------- the partner's portal
+
+
+def make_partner_portal(today=None) -> str:
+	"""The demo partner contact's website login, and one student of the demo coordinator's site who
+	can be referred to that partner: a case-managed student with an active plan this year and a
+	synthetic consent naming the partner. Returns the student. Idempotent; also brings a demo site
+	loaded before the partner's portal existed up to date:
+
+	    bench --site <site> execute cis_app.load_demo.make_partner_portal
+	"""
+	from frappe.utils.password import update_password
+
+	from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent_for_year
+	from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
+	from cis_app.cis_partnerships.doctype.partner_contact.partner_contact import create_website_login
+	from cis_app.core.consent import SCOPE_CASE_MANAGEMENT, SCOPE_SHARE_WITH_PARTNER
+	from cis_app.core.referrals import covering_consent
+
+	frappe.only_for("System Manager")
+	frappe.flags.in_demo = True
+	today = getdate(today or nowdate())
+	partner = demo.PARTNERS[demo.DEMO_PARTNER_INDEX][0]
+	doc = frappe.get_doc("Partner", partner)
+	contact = next(row for row in doc.contacts if row.email == demo.DEMO_PARTNER_CONTACT)
+	if not contact.user:
+		create_website_login(partner, contact.name)
+	update_password(demo.DEMO_PARTNER_CONTACT, demo.DEMO_PASSWORD)
+
+	year = get_current_school_year()
+	plans = frappe.get_all(
+		"Support Plan",
+		filters={"site": site_names()[0], "plan_type": "Student", "school_year": year, "status": "Active"},
+		fields=["student", "student_name"],
+		order_by="student_name asc",
+	)
+	plan = next(
+		(plan for plan in plans if has_valid_consent_for_year(plan.student, SCOPE_CASE_MANAGEMENT, year)),
+		None,
+	)
+	if plan is None:
+		print("No case-managed student with an active plan at the demo coordinator's site: nothing to refer.")
+		return ""
+	shares = frappe.get_all(
+		"Student Consent",
+		filters={"student": plan.student, "scope": SCOPE_SHARE_WITH_PARTNER, "partner": partner},
+		fields=["name", "scope", "partner", "school_year", "signed_date", "expiry_date", "revoked_date"],
+	)
+	if not covering_consent(shares, partner, year, today):
+		guardian = frappe.db.get_value(
+			"Student Consent",
+			{"student": plan.student, "scope": SCOPE_CASE_MANAGEMENT, "school_year": year},
+			"guardian_name",
+		)
+		frappe.get_doc(
+			{
+				"doctype": "Student Consent",
+				"student": plan.student,
+				"scope": SCOPE_SHARE_WITH_PARTNER,
+				"partner": partner,
+				"school_year": year,
+				"guardian_name": guardian or "Demo Guardian",
+				"signed_date": today - timedelta(days=7),
+				"purpose": "Tutoring through a partner (synthetic demo consent)",
+			}
+		).insert()
+	print(f"{plan.student_name} ({plan.student}) can be referred to {partner}.")
+	return plan.student

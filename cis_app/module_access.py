@@ -21,9 +21,9 @@ BLOCKED_MODULES = ("Core", "Automation", "Website", "Integrations")
 
 
 def staff_roles() -> set[str]:
-	from cis_app.hooks import CIS_ROLES
+	from cis_app.hooks import CIS_ROLES, CIS_WEBSITE_ROLES
 
-	return set(CIS_ROLES) - {"CIS Volunteer"}
+	return set(CIS_ROLES) - set(CIS_WEBSITE_ROLES)
 
 
 def create_staff_module_profile() -> None:

@@ -31,9 +31,9 @@ def own_volunteers(user: str | None = None) -> list[str]:
 
 def is_staff(user: str | None = None) -> bool:
 	"""Staff are users with any CIS staff role (volunteers hold only CIS Volunteer)."""
-	from cis_app.hooks import CIS_ROLES
+	from cis_app.hooks import CIS_ROLES, CIS_WEBSITE_ROLES
 
-	staff_roles = set(CIS_ROLES) - {"CIS Volunteer"} | {"System Manager"}
+	staff_roles = set(CIS_ROLES) - set(CIS_WEBSITE_ROLES) | {"System Manager"}
 	return bool(staff_roles & set(frappe.get_roles(user or frappe.session.user)))
 
 

@@ -79,7 +79,8 @@ VOLUNTEER_HOURS = {
 }
 
 # A referral's steps are the core's (cis_app.core.referrals.TRANSITIONS), by the coordinator or the
-# program manager; the partner's accept/decline is recorded by staff on the partner's word for now.
+# program manager (on the partner's word); a partner contact takes theirs on the partner's portal
+# (cis_app.partner_portal, core.referrals.PARTNER_STEPS), which holds no desk permission.
 REFERRAL_STYLES = {
 	"Draft": "Danger",
 	"Sent": "Warning",
@@ -103,6 +104,23 @@ REFERRAL = {
 		for role in (SC, PM)
 	],
 }
+PARTNER_CONTACT = "CIS Partner Contact"
+
+
+def partner_referral_transitions() -> list[tuple[str, str, str, str]]:
+	"""The Referral Workflow's transitions for partner contacts: each step of the core's partner actions."""
+	transitions = []
+	for (from_status, _action), steps in _referrals.PARTNER_STEPS.items():
+		status = from_status
+		for step in steps:
+			row = (status, step, _referrals.TRANSITIONS[status][step], PARTNER_CONTACT)
+			if row not in transitions:
+				transitions.append(row)
+			status = row[2]
+	return transitions
+
+
+REFERRAL["transitions"] += partner_referral_transitions()
 
 DEFAULT_WORKFLOWS = (NEEDS_ASSESSMENT, SUPPORT_PLAN, VOLUNTEER_HOURS, REFERRAL)
 
@@ -122,6 +140,7 @@ def create_default_workflows(names: tuple[str, ...] | None = None) -> None:
 				frappe.get_doc(
 					{"doctype": "Workflow State", "workflow_state_name": state, "style": style}
 				).insert(ignore_permissions=True)
+		ensure_roles({role for _from, _action, _to, role in definition["transitions"]})
 		for _from, action, _to, _role in definition["transitions"]:
 			if not frappe.db.exists("Workflow Action Master", action):
 				frappe.get_doc({"doctype": "Workflow Action Master", "workflow_action_name": action}).insert(
@@ -158,6 +177,18 @@ def create_default_workflows(names: tuple[str, ...] | None = None) -> None:
 			}
 		)
 		workflow.insert(ignore_permissions=True)
+
+
+def ensure_roles(roles: set[str]) -> None:
+	"""Our roles a workflow names, before the roles fixture is synced (install syncs fixtures after
+	``after_install``, migrate after the patches). The fixture then sets the rest of each role."""
+	from cis_app.hooks import CIS_ROLES, CIS_WEBSITE_ROLES
+
+	for role in sorted(roles):
+		if role in CIS_ROLES and not frappe.db.exists("Role", role):
+			frappe.get_doc(
+				{"doctype": "Role", "role_name": role, "desk_access": int(role not in CIS_WEBSITE_ROLES)}
+			).insert(ignore_permissions=True)
 
 
 def remove_default_workflows(doctypes: list[str]) -> None:

@@ -161,6 +161,10 @@ USERS = (
 )
 # The demo volunteer logs in on the website (not the desk), cleared for the demo coordinator's site.
 DEMO_VOLUNTEER = "volunteer@cis-demo.example"
+# The demo partner contact (the Maple Tutoring Collective's) logs in on the website, on the
+# partner's portal; one case-managed student of the demo coordinator's site may be referred to it.
+DEMO_PARTNER_INDEX = 1
+DEMO_PARTNER_CONTACT = f"contact{DEMO_PARTNER_INDEX + 1}@partner.example"
 
 
 @dataclass

@@ -23,6 +23,13 @@ class DisclosureRecord(Document):
 
 	def on_trash(self):
 		self.check_locked()
+		self.log_deletion()
+
+	def log_deletion(self):
+		"""The deletion itself is recorded on the student's timeline (``cis_app.disclosures``)."""
+		from cis_app.disclosures import log_deletion
+
+		log_deletion(self)
 
 	def check_locked(self):
 		if self.is_new() or MAY_CHANGE in frappe.get_roles():

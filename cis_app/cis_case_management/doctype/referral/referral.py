@@ -2,14 +2,14 @@
 # For license information, please see license.txt
 
 import frappe
-from frappe import _
+from frappe import _, _lt
 from frappe.model.document import Document
-from frappe.utils import now_datetime, nowdate
+from frappe.utils import getdate, now_datetime, nowdate
 
 from cis_app.core import referrals
 from cis_app.core.consent import SCOPE_SHARE_WITH_PARTNER
-from cis_app.exceptions import ConsentRequiredError, InactivePartnerError, ReferralError
-from cis_app.permissions import check_in_scope, site_of
+from cis_app.exceptions import ConsentRequiredError, InactivePartnerError, ReferralError, WrongTierError
+from cis_app.permissions import can_see, check_in_scope, site_of
 from cis_app.validation import validate_date_range
 from cis_app.workflows import sync_status
 
@@ -20,6 +20,7 @@ FIXED_ONCE_SENT = ("student", "partner", "school_year")
 
 class Referral(Document):
 	def validate(self):
+		self.let_workflow_check_system_saves()
 		sync_status(self)
 		check_in_scope(self)
 		self.set_site_from_student()
@@ -27,9 +28,19 @@ class Referral(Document):
 		self.validate_transition()
 		self.validate_fixed_once_sent()
 		self.validate_partner()
+		self.validate_support_type()
 		self.validate_support_plan()
 		validate_date_range(self, "service_start_date", "service_end_date")
 		self.set_consent()
+
+	def let_workflow_check_system_saves(self):
+		"""A save the app makes for someone without DocType rights (a partner contact accepting on the
+		portal, ``cis_app.partner_portal``) still goes through Frappe's workflow check: the transition
+		must exist for the user's roles. That check first asks whether the user may read the stored
+		referral, which the portal's own rule has already answered."""
+		before = self.get_doc_before_save()
+		if self.flags.ignore_permissions and before is not None:
+			before.flags.ignore_permissions = True
 
 	def set_site_from_student(self):
 		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
@@ -100,6 +111,20 @@ class Referral(Document):
 				InactivePartnerError,
 			)
 
+	def validate_support_type(self):
+		"""A partner referral is a targeted (Tier 2) or individual (Tier 3) support: on completion it
+		shows on the student's plan at that tier (``core.referrals.delivered_tier``)."""
+		if not self.support_type or not (self.is_new() or self.has_value_changed("support_type")):
+			return
+		tiers = frappe.get_cached_value("Support Type", self.support_type, ["tier_2", "tier_3"], as_dict=True)
+		if tiers and not referrals.delivered_tier(tiers.tier_2, tiers.tier_3):
+			frappe.throw(
+				_(
+					"{0} is not offered as a Tier 2 or Tier 3 support, so it cannot be referred to a partner. Choose another support type, or allow Tier 2 or 3 in its Support Type."
+				).format(frappe.bold(self.support_type)),
+				WrongTierError,
+			)
+
 	def validate_support_plan(self):
 		if not self.support_plan:
 			return
@@ -146,6 +171,58 @@ class Referral(Document):
 	def on_update(self):
 		if self.has_value_changed("status") and self.status == referrals.SENT:
 			self.record_disclosure()
+		self.show_on_plan()
+
+	def show_on_plan(self):
+		"""A completed referral is a delivered support on the student's plan of its school year (the
+		plan it was made from, else the open one): one row per referral, kept in step with the service
+		dates. A plan that cannot take the row does not undo the partner's record: the referral says why."""
+		if self.status != referrals.COMPLETED:
+			return
+		changed = ("status", "service_start_date", "service_end_date", "support_type")
+		if not any(self.has_value_changed(field) for field in changed):
+			return
+		plans = frappe.get_all(
+			"Support Plan",
+			filters={"plan_type": "Student", "student": self.student, "school_year": self.school_year},
+			fields=["name", "status", "modified"],
+		)
+		plan_name = referrals.plan_for_referral(plans, self.support_plan)
+		if not plan_name:
+			return
+		tiers = frappe.get_cached_value("Support Type", self.support_type, ["tier_2", "tier_3"], as_dict=True)
+		tier = referrals.delivered_tier(tiers.tier_2, tiers.tier_3) if tiers else None
+		if not tier:
+			return
+		frappe.db.savepoint("referral_on_plan")
+		try:
+			plan = frappe.get_doc("Support Plan", plan_name)
+			row = next((row for row in plan.supports if row.referral == self.name), None)
+			if row is None:
+				row = plan.append("supports", {"referral": self.name})
+			row.update(
+				{
+					"support_type": self.support_type,
+					"tier": tier,
+					"provider_type": "Partner",
+					"partner": self.partner,
+					"start_date": self.service_start_date,
+					"end_date": self.service_end_date,
+				}
+			)
+			plan.flags.ignore_permissions = True
+			plan.save()
+		except frappe.ValidationError as error:
+			frappe.db.rollback(save_point="referral_on_plan")
+			self.add_comment(
+				"Comment",
+				_("The completed referral could not be added to Support Plan {0}: {1}").format(
+					plan_name, frappe.utils.strip_html(str(error))
+				),
+			)
+			return
+		if not self.support_plan:
+			self.db_set("support_plan", plan_name, update_modified=False)
 
 	def record_disclosure(self):
 		"""FERPA 99.32: sending tells the partner who the student is; the record says who, to whom,
@@ -168,21 +245,98 @@ class Referral(Document):
 		).insert(ignore_permissions=True)
 
 	def partner_view(self) -> dict:
-		"""What the partner sees of this referral (``core.referrals.partner_view``). The guardian's
-		contact goes only through the channel chosen on the referral, and only once a consent covers it."""
-		student = frappe.db.get_value(
-			"Student", self.student, ["first_name", "last_name", "grade_level", "site"], as_dict=True
-		)
-		student["school"] = frappe.db.get_value("Site", student.site, "site_name")
-		guardians = frappe.get_all(
-			"Student Guardian",
-			filters={"parent": self.student, "parenttype": "Student"},
-			fields=["guardian_name", "phone", "email"],
-			order_by="is_primary desc, idx asc",
-			limit=1,
-		)
-		allowed = {self.preferred_contact} if self.consent and self.preferred_contact else set()
-		return referrals.partner_view(self.as_dict(), student, guardians[0] if guardians else None, allowed)
+		"""What the partner sees of this referral (``core.referrals.partner_view``), built as the
+		partner's portal builds it (``cis_app.partner_portal.partner_views``). The guardian's contact
+		goes only through the channel chosen on the referral, and only once a consent covers it."""
+		from cis_app.partner_portal import partner_views
+
+		return partner_views([self.as_dict()])[self.name]["view"]
+
+	def consent_check(self) -> dict:
+		"""Which consent covers this referral, or which is missing (for the form)."""
+		return consent_check(self.student, self.partner, self.school_year, self)
+
+
+def consent_check(student: str, partner: str, school_year: str, referral: Document | None = None) -> dict:
+	"""For the form: ``covered`` (the consent sending would rest on), ``missing`` (which consent to
+	record), or for a sent referral ``shared`` (its consent still valid: the partner sees it) or
+	``cut`` (revoked, expired: the partner no longer sees it). ``message`` says it in words."""
+	today = nowdate()
+	fields = ["name", "scope", "partner", "school_year", "signed_date", "expiry_date", "revoked_date"]
+	if referral is not None and referral.consent and referral.status != referrals.DRAFT:
+		consent = frappe.db.get_value("Student Consent", referral.consent, fields, as_dict=True)
+		problem = referrals.portal_access_problem(referral.status, referral.sent_on, consent, today)
+		if problem is None:
+			return {
+				"state": "shared",
+				"consent": referral.consent,
+				"message": _("Shared with {0} under consent {1}, valid until {2}.").format(
+					frappe.bold(partner), referral.consent, _formatted(consent.expiry_date)
+				),
+			}
+		return {
+			"state": "cut",
+			"consent": referral.consent,
+			"message": _(
+				"Consent {0} is {1}: {2} no longer sees this referral on its portal. It stays here for you."
+			).format(
+				referral.consent or "", CONSENT_PROBLEM_WORDS.get(problem, problem), frappe.bold(partner)
+			),
+		}
+	if not (student and partner and school_year):
+		return {"state": "incomplete", "message": ""}
+	rows = frappe.get_all(
+		"Student Consent",
+		filters={
+			"student": student,
+			"scope": SCOPE_SHARE_WITH_PARTNER,
+			"partner": partner,
+			"school_year": school_year,
+		},
+		fields=fields,
+	)
+	covering = referrals.covering_consent(rows, partner, school_year, today)
+	if covering:
+		return {
+			"state": "covered",
+			"consent": covering["name"],
+			"message": _("Consent {0} to share with {1} covers this referral (valid until {2}).").format(
+				covering["name"], frappe.bold(partner), _formatted(covering.get("expiry_date"))
+			),
+		}
+	return {
+		"state": "missing",
+		"message": _(
+			"No signed consent to share with {0} for {1} is valid today: record the guardian's consent naming this partner before sending."
+		).format(frappe.bold(partner), frappe.bold(school_year)),
+	}
+
+
+CONSENT_PROBLEM_WORDS = {
+	"Revoked": _lt("revoked"),
+	"Expired": _lt("expired"),
+	"Pending": _lt("not signed yet"),
+	"no_consent": _lt("missing"),
+	"not_sent": _lt("not in force"),
+}
+
+
+def _formatted(day) -> str:
+	return frappe.format(getdate(day), {"fieldtype": "Date"}) if day else _("the end of the school year")
+
+
+@frappe.whitelist()
+def get_consent_check(
+	student: str, partner: str | None = None, school_year: str | None = None, referral: str | None = None
+) -> dict:
+	"""The form's consent line for a student it may read (for a saved referral: read permission on it)."""
+	if referral:
+		doc = frappe.get_doc("Referral", referral)
+		doc.check_permission("read")
+		return doc.consent_check()
+	if not can_see("Student", student):
+		frappe.throw(_("Could not find {0}").format(f"{_('Student')}: {student}"), frappe.PermissionError)
+	return consent_check(student, partner, school_year)
 
 
 @frappe.whitelist()

@@ -24,6 +24,10 @@ frappe.ui.form.on("Support Plan", {
 		if (frm.doc.plan_type === "Student") {
 			frm.add_custom_button(__("Check-In"), () =>
 				frappe.new_doc("Student Check-In", { student: frm.doc.student, support_plan: frm.doc.name }), __("Create"));
+			if (frappe.model.can_create("Referral")) {
+				frm.add_custom_button(__("Refer to Partner"), () =>
+					frappe.new_doc("Referral", { student: frm.doc.student, support_plan: frm.doc.name, school_year: frm.doc.school_year }), __("Create"));
+			}
 		}
 		if (frm.doc.goals_total) {
 			frm.dashboard.add_indicator(__("{0} of {1} goals met or progressing", [frm.doc.goals_on_track, frm.doc.goals_total]),

@@ -3,7 +3,8 @@
 
 frappe.ui.form.on("CIS Volunteer", {
 	setup(frm) {
-		frm.set_query("site", "sites", (doc) => ({ filters: { affiliate: doc.affiliate, is_active: 1 } }));
+		// a Table MultiSelect has no grid: its query is the field's own
+		frm.set_query("sites", (doc) => ({ filters: { affiliate: doc.affiliate, is_active: 1 } }));
 		frm.set_query("partner", (doc) => ({ filters: { affiliate: doc.affiliate } }));
 	},
 	refresh(frm) {

@@ -3,7 +3,8 @@
 
 frappe.ui.form.on("Partner", {
 	setup(frm) {
-		frm.set_query("site", "sites_served", (doc) => ({ filters: { affiliate: doc.affiliate } }));
+		// a Table MultiSelect has no grid: its query is the field's own
+		frm.set_query("sites_served", (doc) => ({ filters: { affiliate: doc.affiliate } }));
 	},
 	refresh(frm) {
 		if (frm.is_new()) return;
