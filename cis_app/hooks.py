@@ -15,7 +15,10 @@ CIS_ROLES = [
 	"Partner Manager",
 	"Evaluator",
 	"CIS Volunteer",
+	"CIS Partner Contact",
 ]
+# Roles of website-only users (not staff): volunteers and partner contacts
+CIS_WEBSITE_ROLES = ["CIS Volunteer", "CIS Partner Contact"]
 fixtures = [
 	{"dt": "Role", "filters": [["role_name", "in", CIS_ROLES]]},
 ]
@@ -72,6 +75,9 @@ has_permission["CIS Volunteer Site"] = "cis_app.volunteer_permissions.has_volunt
 # roster imports: System Managers, and CIS Administrators of the district's affiliate
 permission_query_conditions["Roster Import"] = "cis_app.roster_import_permissions.roster_import_conditions"
 has_permission["Roster Import"] = "cis_app.roster_import_permissions.has_roster_import_permission"
+# retention runs: System Managers, and CIS Administrators of the affiliate (cis_app.retention)
+permission_query_conditions["Retention Run"] = "cis_app.retention.retention_run_conditions"
+has_permission["Retention Run"] = "cis_app.retention.has_retention_run_permission"
 
 # Records that describe a scoped record (versions, comments, files, workflow actions, ...) follow
 # that record's rule (cis_app.record_trail). Frappe's own rules for them still apply as well.
@@ -100,7 +106,26 @@ override_whitelisted_methods = {
 	# counts and "does this exist" answers go through the same rules as the list (cis_app.overrides)
 	"frappe.client.get_count": "cis_app.overrides.get_count",
 	"frappe.client.validate_link": "cis_app.overrides.validate_link",
+	# exports and prints of student data write a disclosure record (cis_app.disclosures)
+	"frappe.desk.reportview.export_query": "cis_app.disclosures.export_report_builder",
+	"frappe.desk.query_report.export_query": "cis_app.disclosures.export_query_report",
+	"frappe.utils.print_format.download_pdf": "cis_app.disclosures.download_pdf",
+	"frappe.utils.print_format.download_multi_pdf": "cis_app.disclosures.download_multi_pdf",
+	"frappe.utils.print_format.download_multi_pdf_async": "cis_app.disclosures.download_multi_pdf_async",
+	# a query report's PDF carries only HTML: refused for student rows (use Export, which records them)
+	"frappe.utils.print_format.report_to_pdf": "cis_app.disclosures.report_to_pdf",
 }
+# the /printview page (the desk's Print button) and REST reads of students, check-ins and referrals
+update_website_context = ["cis_app.disclosures.record_printview"]
+after_request = [
+	"cis_app.disclosures.record_api_read",
+	# a browser that logs out drops what the phone page kept (cis_app.checkin_api, Clear-Site-Data)
+	"cis_app.checkin_api.clear_phone_on_logout",
+]
+jinja = {"methods": ["cis_app.disclosures.disclosure_record_for_print"]}
+
+# A refused report PDF says why in the desk (Frappe's render_pdf shows nothing but a 200)
+app_include_js = ["/assets/cis_app/js/report_pdf.js"]
 
 # Filtering, sorting or grouping by a field the user cannot read is refused (cis_app.field_guard)
 before_request = ["cis_app.field_guard.install"]
@@ -120,6 +145,25 @@ doc_events = {
 	"Module Profile": {
 		"on_update": "cis_app.module_access.refresh_profile_users",
 	},
+	# a partner contact's website login is a Website User of one contact row (cis_app.partner_portal)
+	"Partner": {
+		"validate": "cis_app.partner_portal.validate_contact_logins",
+	},
+}
+
+# The partner's portal: referrals sent to a partner, for its contacts (cis_app.partner_portal)
+website_route_rules = [
+	{"from_route": "/partner-referrals/<referral>", "to_route": "partner-referrals/referral"},
+]
+portal_menu_items = [
+	{"title": "Referrals", "route": "/partner-referrals", "role": "CIS Partner Contact"},
+]
+# The coordinator's phone (/cis/checkin): its script, style, manifest and service worker under /cis/
+page_renderer = ["cis_app.checkin_api.CheckinShellPage"]
+# "Create Website Login" for a partner's contacts; "Refer to Partner" on the student's form
+doctype_js = {
+	"Partner": "cis_partnerships/doctype/partner_contact/partner_website_login.js",
+	"Student": "cis_case_management/doctype/referral/refer_to_partner.js",
 }
 
 # Scheduled Tasks
@@ -129,6 +173,7 @@ scheduler_events = {
 		"cis_app.cis_case_management.doctype.student_consent.student_consent.refresh_consent_statuses",
 		"cis_app.cis_partnerships.doctype.partner.partner.remind_agreement_renewals",
 		"cis_app.reminders.send_daily_digest",
+		"cis_app.retention.list_due_students",
 	],
 }
 

@@ -6,8 +6,13 @@ event is "Custom": Frappe's own sender never fires it, because a Notification's 
 express "the staff of this record's site" and a role would reach every school's coordinator (FERPA).
 Instead ``send_daily_digest`` (scheduler, daily) loads the rows with one query per table, lets
 ``cis_app.core.reminders`` decide what is due and who gets it (the current Site Staff of the item's
-site; a partner's manager for its agreement), and sends each recipient one email (only where an outgoing
-email account exists) plus a Notification Log entry per item (in the desk's bell).
+site; a partner's manager for its agreement), and sends each recipient one email (only where a default
+outgoing email account exists) plus a Notification Log entry per item (in the desk's bell), both in the
+recipient's language (User.language).
+
+A partner agreement's renewal is a task, not a daily list item: it is assigned to the partner's manager
+as a to-do once per renewal date (by whichever daily job runs first, this one or the partner job
+``remind_agreement_renewals``) and listed only in that day's digest, so it reaches the manager once.
 
 Templates see only the item's safe fields (``doc.name``, ``doc.title``, ``doc.site``, ``doc.due_date``,
 ``doc.days``), ``label`` and ``detail``: never the record itself, so no health, family or case note
@@ -16,6 +21,7 @@ can reach an email through an edited template.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import frappe
@@ -89,31 +95,45 @@ def send_daily_digest() -> None:
 	if not notifications:
 		return
 	items = load_items(today, set(notifications))
+	assign_agreement_renewals(items)  # if the partner job has not run yet today
 	sites = {item["site"] for item in items if item.get("site") and not item.get("recipients")}
 	digests = rules.build_digests(items, rules.current_staff_by_site(load_site_staff(sites), today))
 	if not digests:
 		return
-	emails = dict(
-		frappe.get_all(
+	users = {
+		user.name: user
+		for user in frappe.get_all(
 			"User",
 			filters={"name": ["in", list(digests)], "enabled": 1},
-			fields=["name", "email"],
-			as_list=True,
+			fields=["name", "email", "language"],
 		)
-	)
+	}
 	send_email = email_is_set_up()
 	for user, user_items in digests.items():
-		if user not in emails:
+		if user not in users:
 			continue  # a disabled or deleted user
-		rendered = [render_item(item, notifications[item["kind"]]) for item in user_items]
-		for item, (subject, message) in zip(user_items, rendered, strict=True):
-			create_notification_log(user, item, subject, message)
-		if send_email and emails[user]:
-			frappe.sendmail(
-				recipients=[emails[user]],
-				subject=_("Your CIS reminders for {0}").format(formatdate(today)),
-				message=digest_html(user_items, rendered),
-			)
+		with in_language(users[user].language):  # each person reads their reminders in their language
+			rendered = [render_item(item, notifications[item["kind"]]) for item in user_items]
+			for item, (subject, message) in zip(user_items, rendered, strict=True):
+				create_notification_log(user, item, subject, message)
+			if send_email and users[user].email:
+				frappe.sendmail(
+					recipients=[users[user].email],
+					subject=_("Your CIS reminders for {0}").format(formatdate(today)),
+					message=digest_html(user_items, rendered),
+				)
+
+
+@contextmanager
+def in_language(language: str | None):
+	"""Translate with ``_()`` in the user's language (User.language) inside the block; the site's
+	language when the user has none."""
+	previous = frappe.local.lang
+	frappe.local.lang = language or previous
+	try:
+		yield
+	finally:
+		frappe.local.lang = previous
 
 
 def get_enabled_notifications() -> dict[str, dict]:
@@ -177,20 +197,81 @@ def load_items(today, kinds: set[str]) -> list[dict]:
 		)
 		items += rules.hours_waiting(hours, today)
 	if rules.AGREEMENT_RENEWAL in kinds:
-		partners = frappe.get_all(
-			"Partner",
-			filters={"agreement_status": "Signed", "agreement_renewal_date": [">=", today]},
-			fields=[
-				"name",
-				"partner_name",
-				"partner_manager",
-				"agreement_status",
-				"agreement_renewal_date",
-				"reminder_days",
-			],
-		)
-		items += rules.agreements_for_renewal(partners, today)
+		partners = load_renewal_partners(today)
+		items += rules.agreements_for_renewal(partners, today, load_renewal_assignments(partners))
 	return items
+
+
+def load_renewal_partners(today) -> list[dict]:
+	return frappe.get_all(
+		"Partner",
+		filters={"agreement_status": "Signed", "agreement_renewal_date": [">=", today]},
+		fields=[
+			"name",
+			"partner_name",
+			"partner_manager",
+			"agreement_status",
+			"agreement_renewal_date",
+			"reminder_days",
+		],
+	)
+
+
+def load_renewal_assignments(partners: list[dict]) -> dict[tuple, object]:
+	"""(partner, renewal date) -> the day a to-do for it was first assigned to the partner's current
+	manager. Any to-do counts, open, closed (done) or cancelled (declined): each is a renewal reported."""
+	managers = {p["name"]: p["partner_manager"] for p in partners if p.get("partner_manager")}
+	if not managers:
+		return {}
+	todos = frappe.get_all(
+		"ToDo",
+		filters={
+			"reference_type": "Partner",
+			"reference_name": ["in", list(managers)],
+			"date": ["is", "set"],
+		},
+		fields=["reference_name", "allocated_to", "date", "creation"],
+	)
+	first: dict[tuple, object] = {}
+	for todo in todos:
+		if todo.allocated_to != managers.get(todo.reference_name):
+			continue  # a former manager's to-do: the new manager has not been told
+		key = (todo.reference_name, getdate(todo.date))
+		day = getdate(todo.creation)
+		if key not in first or day < first[key]:
+			first[key] = day
+	return first
+
+
+def assign_agreement_renewals(items: list[dict]) -> None:
+	"""A to-do for the partner's manager for each renewal item, once per renewal date: the task stays in
+	their to-do list (and on the partner) until done; the digest of the day it is assigned lists it."""
+	for item in items:
+		if item["kind"] != rules.AGREEMENT_RENEWAL:
+			continue
+		for user in item.get("recipients") or ():
+			todo = {
+				"reference_type": "Partner",
+				"reference_name": item["name"],
+				"allocated_to": user,
+				"date": item["due_date"],
+			}
+			if frappe.db.exists("ToDo", todo):
+				continue
+			with in_language(frappe.db.get_value("User", user, "language")):
+				description = _("Renew the partnership agreement with {0}: due {1}.").format(
+					escape_html(item.get("title") or item["name"]), formatdate(item["due_date"])
+				)
+			frappe.get_doc(
+				{"doctype": "ToDo", **todo, "description": description, "priority": "High"}
+			).insert(ignore_permissions=True)
+
+
+def assign_due_agreement_renewals(today) -> None:
+	"""The partner job's half of the renewal reminder: assign what is due today (if the kind is on)."""
+	if rules.AGREEMENT_RENEWAL not in get_enabled_notifications():
+		return
+	assign_agreement_renewals(rules.agreements_for_renewal(load_renewal_partners(today), today))
 
 
 def load_site_staff(sites: set[str]) -> list[dict]:
@@ -204,7 +285,12 @@ def load_site_staff(sites: set[str]) -> list[dict]:
 
 
 def email_is_set_up() -> bool:
-	return bool(frappe.db.exists("Email Account", {"enable_outgoing": 1}))
+	"""True when ``frappe.sendmail`` has an account to send from: the default outgoing account (or the
+	mail server of the site config). An enabled account that is not the default is not one: sendmail
+	would raise and roll back the whole digest, bell entries included."""
+	from frappe.email.doctype.email_account.email_account import EmailAccount
+
+	return bool(EmailAccount.find_default_outgoing())
 
 
 def item_detail(item: dict) -> str:
@@ -258,7 +344,8 @@ def create_notification_log(user: str, item: dict, subject: str, message: str) -
 
 def digest_html(items: list[dict], rendered: list[tuple[str, str]]) -> str:
 	labels = kind_labels()
-	parts = [f"<p>{escape_html(_('These need your attention today:'))}</p>"]
+	intro = _("These need your attention today:")
+	parts = [f"<p>{escape_html(intro)}</p>"]
 	current_kind = None
 	for item, (_subject, message) in zip(items, rendered, strict=True):
 		if item["kind"] != current_kind:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import email
 from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, nowdate
+from frappe.utils import add_days, formatdate, getdate, nowdate
 
+from cis_app.cis_partnerships.doctype.partner.partner import remind_agreement_renewals
 from cis_app.reminders import (
 	LAST_RUN_KEY,
 	REMINDER_NOTIFICATIONS,
@@ -84,6 +86,7 @@ class TestReminderDigest(FrappeTestCase):
 	def setUp(self):
 		frappe.db.set_global(LAST_RUN_KEY, "")
 		frappe.db.delete("Notification Log", {"for_user": ["in", self.users()]})
+		frappe.db.delete("ToDo", {"reference_type": "Partner", "reference_name": self.partner})
 
 	def users(self) -> list[str]:
 		return [
@@ -199,3 +202,191 @@ class TestReminderDigest(FrappeTestCase):
 		)
 		self.assertEqual(subject, "Support plan review due: Remy Alpha")
 		self.assertEqual(self.logs(self.org.coordinator_a, "Support Plan", self.plan_a), 1)
+
+	def test_each_kind_fires_once_for_the_right_person(self):
+		"""One item of each of the five kinds, each in the bell of exactly the people it is for."""
+		self.run_digest()
+		logs = frappe.get_all(
+			"Notification Log",
+			filters={"for_user": ["in", self.users()], "document_type": ["!=", "Student Check-In"]},
+			fields=["for_user", "document_type", "document_name"],
+		)
+		mine = {self.plan_a, self.consent_a, self.hours_old, self.student_no_checkin, self.partner}
+		got = sorted(
+			(log.document_type, log.document_name, log.for_user) for log in logs if log.document_name in mine
+		)
+		self.assertEqual(
+			got,
+			sorted(
+				[
+					("Support Plan", self.plan_a, self.org.coordinator_a),
+					("Support Plan", self.plan_a, self.org.program_manager),
+					("Student", self.student_no_checkin, self.org.coordinator_b),
+					("Student Consent", self.consent_a, self.org.coordinator_a),
+					("Student Consent", self.consent_a, self.org.program_manager),
+					("Volunteer Hours", self.hours_old, self.org.coordinator_a),
+					("Volunteer Hours", self.hours_old, self.org.program_manager),
+					("Partner", self.partner, self.org.partner_manager),
+				]
+			),
+		)
+
+	def test_the_digest_is_one_queued_mail_per_recipient(self):
+		"""Through Frappe's real Email Queue (no mock): one mail for each person, listing all their items."""
+		if not frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}):
+			frappe.get_doc(
+				{
+					"doctype": "Email Account",
+					"email_account_name": "_Test CIS Outgoing",
+					"email_id": "cis-outgoing@example.com",
+					"enable_outgoing": 1,
+					"default_outgoing": 1,
+					"smtp_server": "localhost",
+					"no_smtp_authentication": 1,
+				}
+			).insert(ignore_permissions=True)
+		before = set(frappe.get_all("Email Queue", pluck="name"))
+		send_daily_digest()
+		queued = frappe.get_all(
+			"Email Queue", filters={"name": ["not in", list(before) or [""]]}, fields=["name", "message"]
+		)
+		recipients = frappe.get_all(
+			"Email Queue Recipient",
+			filters={"parent": ["in", [q.name for q in queued] or [""]]},
+			fields=["recipient", "parent"],
+		)
+		per_user = {}
+		for row in recipients:
+			per_user.setdefault(row.recipient, []).append(row.parent)
+		for user in self.users():
+			self.assertEqual(len(per_user.get(user, [])), 1, user)
+		self.assertEqual(len(queued), len(recipients))  # one recipient per mail: no one sees another's list
+		mail = {q.name: email.message_from_string(q.message) for q in queued}
+		for parsed in mail.values():
+			self.assertTrue(parsed["Subject"].startswith("Your CIS reminders for "), parsed["Subject"])
+
+		def body(user: str) -> str:
+			parsed = mail[per_user[user][0]]
+			return "".join(
+				part.get_payload(decode=True).decode()
+				for part in parsed.walk()
+				if part.get_content_type() == "text/html"
+			)
+
+		for name in (self.plan_a, self.consent_a, self.hours_old):
+			self.assertIn(name, body(self.org.coordinator_a))
+		self.assertNotIn(self.student_no_checkin, body(self.org.coordinator_a))
+		self.assertIn(self.student_no_checkin, body(self.org.coordinator_b))
+		self.assertIn(self.partner, body(self.org.partner_manager))
+
+	def test_a_renewal_reaches_its_manager_once(self):
+		"""The partner job and the digest share one to-do per renewal date, and the digest lists the renewal
+		only on the day it is assigned (not a to-do plus a mail every day of the window)."""
+		remind_agreement_renewals()
+		mails = self.run_digest()
+		remind_agreement_renewals()
+		todos = frappe.get_all(
+			"ToDo",
+			filters={"reference_type": "Partner", "reference_name": self.partner},
+			fields=["allocated_to", "date", "status"],
+		)
+		self.assertEqual(
+			[(t.allocated_to, getdate(t.date), t.status) for t in todos],
+			[(self.org.partner_manager, getdate(add_days(nowdate(), 10)), "Open")],
+		)
+		self.assertEqual(self.logs(self.org.partner_manager, "Partner", self.partner), 1)
+		to_manager = [m for m in mails if m["recipients"] == [self.org.partner_manager]]
+		self.assertEqual(len(to_manager), 1)
+		self.assertIn(self.partner, to_manager[0]["message"])
+		# the next day: the to-do was assigned yesterday, so no second mail or bell entry
+		frappe.db.set_value(
+			"ToDo",
+			{"reference_type": "Partner", "reference_name": self.partner},
+			"creation",
+			add_days(nowdate(), -1) + " 06:00:00",
+			update_modified=False,
+		)
+		frappe.db.set_global(LAST_RUN_KEY, "")
+		frappe.db.delete("Notification Log", {"for_user": self.org.partner_manager})
+		remind_agreement_renewals()
+		mails = self.run_digest()
+		self.assertEqual(self.logs(self.org.partner_manager, "Partner", self.partner), 0)
+		self.assertEqual(
+			"".join(m["message"] for m in mails if m["recipients"] == [self.org.partner_manager]).count(
+				self.partner
+			),
+			0,
+		)
+		self.assertEqual(
+			frappe.db.count("ToDo", {"reference_type": "Partner", "reference_name": self.partner}), 1
+		)
+		# a new renewal date is a new renewal
+		frappe.db.set_value("Partner", self.partner, "agreement_renewal_date", add_days(nowdate(), 20))
+		frappe.db.set_global(LAST_RUN_KEY, "")
+		self.run_digest()
+		self.assertEqual(self.logs(self.org.partner_manager, "Partner", self.partner), 1)
+		self.assertEqual(
+			frappe.db.count("ToDo", {"reference_type": "Partner", "reference_name": self.partner}), 2
+		)
+		frappe.db.set_value("Partner", self.partner, "agreement_renewal_date", add_days(nowdate(), 10))
+
+	def test_renewal_switched_off_assigns_nothing(self):
+		name = REMINDER_NOTIFICATIONS["agreement_renewal"][0]
+		frappe.db.set_value("Notification", name, "enabled", 0)
+		try:
+			remind_agreement_renewals()
+			self.run_digest()
+		finally:
+			frappe.db.set_value("Notification", name, "enabled", 1)
+		self.assertEqual(
+			frappe.db.count("ToDo", {"reference_type": "Partner", "reference_name": self.partner}), 0
+		)
+		self.assertEqual(self.logs(self.org.partner_manager, "Partner", self.partner), 0)
+
+	def test_an_outgoing_account_that_is_not_the_default_sends_no_mail_and_breaks_nothing(self):
+		"""frappe.sendmail uses only the default outgoing account: without one the digest must not try
+		(it would raise and roll back the bell entries too)."""
+		with (
+			patch(
+				"frappe.email.doctype.email_account.email_account.EmailAccount.find_default_outgoing",
+				return_value=None,
+			),
+			patch("frappe.sendmail") as sendmail,
+		):
+			send_daily_digest()
+		sendmail.assert_not_called()
+		self.assertEqual(self.logs(self.org.coordinator_a, "Support Plan", self.plan_a), 1)
+		self.assertEqual(self.logs(self.org.partner_manager, "Partner", self.partner), 1)
+
+	def test_each_person_reads_the_digest_in_their_language(self):
+		"""A coordinator whose User.language is Spanish gets the subject, headings and bell entries in
+		Spanish (cis_app/translations/es.csv); the others stay in English."""
+		frappe.db.set_value("User", self.org.coordinator_a, "language", "es")
+		try:
+			mails = self.run_digest()
+		finally:
+			frappe.db.set_value("User", self.org.coordinator_a, "language", None)
+		to_a = next(m for m in mails if m["recipients"] == [self.org.coordinator_a])
+		self.assertTrue(to_a["subject"].startswith("Sus recordatorios de CIS del "), to_a["subject"])
+		self.assertIn("Esto necesita su atención hoy:", to_a["message"])
+		self.assertIn("Revisión del plan de apoyo pendiente", to_a["message"])
+		subject = frappe.db.get_value(
+			"Notification Log", {"for_user": self.org.coordinator_a, "document_name": self.plan_a}, "subject"
+		)
+		self.assertEqual(subject, "Revisión del plan de apoyo pendiente: Remy Alpha")
+		to_b = next(m for m in mails if m["recipients"] == [self.org.coordinator_b])
+		self.assertTrue(to_b["subject"].startswith("Your CIS reminders for "), to_b["subject"])
+
+	def test_the_renewal_to_do_is_written_in_the_managers_language(self):
+		frappe.db.set_value("User", self.org.partner_manager, "language", "es")
+		try:
+			remind_agreement_renewals()
+		finally:
+			frappe.db.set_value("User", self.org.partner_manager, "language", None)
+		description = frappe.db.get_value(
+			"ToDo", {"reference_type": "Partner", "reference_name": self.partner}, "description"
+		)
+		self.assertEqual(
+			description,
+			f"Renovar el acuerdo de alianza con _Test Reminder Partner: vence el {formatdate(add_days(nowdate(), 10))}.",
+		)

@@ -11,7 +11,8 @@ Five kinds (issue 11):
   (``cis_app.core.volunteering.needs_reminder``).
 
 An item is listed every day its condition holds (a digest is the list of what needs attention today),
-so a missed day loses nothing.
+so a missed day loses nothing; except a partner agreement's renewal, which is a task assigned once (a
+to-do for the partner's manager) and so is listed only on the day it is assigned.
 
 Recipients (FERPA: only staff who may read the student): an item about a site goes to each user on a
 current Site Staff row of that site (its coordinators and program managers), never to everyone holding
@@ -123,9 +124,22 @@ def hours_waiting(hours: Iterable[Mapping], today: object, days: int = HOURS_PEN
 	return items
 
 
-def agreements_for_renewal(partners: Iterable[Mapping], today: object) -> list[dict]:
+def agreements_for_renewal(
+	partners: Iterable[Mapping],
+	today: object,
+	first_reported: Mapping[tuple[str, date], object] | None = None,
+) -> list[dict]:
 	"""Signed agreements of partners (name, partner_name, partner_manager, agreement_status,
-	agreement_renewal_date, reminder_days) inside their reminder window; to the partner's manager."""
+	agreement_renewal_date, reminder_days) inside their reminder window; to the partner's manager.
+
+	A renewal is reported once: ``first_reported`` maps (partner, renewal date) to the day its manager
+	was first told (the day its to-do was assigned). A renewal first reported before ``today`` is left
+	out: the open to-do in the manager's list carries it from then on. A new renewal date is a new
+	renewal."""
+	day = to_date(today)
+	reported = {
+		(name, to_date(renewal)): to_date(on) for (name, renewal), on in (first_reported or {}).items()
+	}
 	items = []
 	for partner in partners:
 		renewal = to_date(partner.get("agreement_renewal_date"))
@@ -133,7 +147,10 @@ def agreements_for_renewal(partners: Iterable[Mapping], today: object) -> list[d
 			continue
 		if not needs_reminder(renewal, today, partner.get("reminder_days")):
 			continue
-		remaining = (renewal - to_date(today)).days
+		told_on = reported.get((partner["name"], renewal))
+		if told_on is not None and told_on < day:
+			continue
+		remaining = (renewal - day).days
 		items.append(
 			_item(
 				AGREEMENT_RENEWAL,

@@ -5,8 +5,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from cis_app.core.consent import REVOKED, SCOPE_CASE_MANAGEMENT, consent_status, has_valid_consent
 from cis_app.core.goals import FROM_CHECK_IN, check_in_updates
-from cis_app.exceptions import CISValidationError
+from cis_app.exceptions import CISValidationError, ConsentRequiredError
 from cis_app.permissions import check_in_scope, site_of
 from cis_app.settings import require_school_year_of
 from cis_app.validation import validate_date_range, validate_not_future
@@ -17,9 +18,40 @@ class StudentCheckIn(Document):
 		check_in_scope(self)
 		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
 		validate_not_future(self.checkin_date, "Date")
-		require_school_year_of(self.checkin_date, "Date")
+		school_year = require_school_year_of(self.checkin_date, "Date")
 		validate_date_range(self, "checkin_date", "follow_up_date")
+		self.validate_consent_not_revoked(school_year)
 		self.validate_plan()
+
+	def validate_consent_not_revoked(self, school_year: str):
+		"""Once a guardian has revoked the case-management consent, no check-in is recorded for a day
+		from the revocation on (a contact before it can still be written up), unless a new consent
+		valid that day was signed. Checked when the student or the date is set, so editing an old
+		check-in's notes is never refused."""
+		if not (self.is_new() or self.has_value_changed("student") or self.has_value_changed("checkin_date")):
+			return
+		consents = frappe.get_all(
+			"Student Consent",
+			filters={"student": self.student, "scope": SCOPE_CASE_MANAGEMENT, "school_year": school_year},
+			fields=["scope", "school_year", "partner", "signed_date", "expiry_date", "revoked_date"],
+		)
+		revoked = [
+			row
+			for row in consents
+			if consent_status(row.signed_date, row.expiry_date, row.revoked_date, self.checkin_date)
+			== REVOKED
+		]
+		if revoked and not has_valid_consent(consents, SCOPE_CASE_MANAGEMENT, school_year, self.checkin_date):
+			frappe.throw(
+				_(
+					"{0}'s guardian revoked the case-management consent on {1}. A check-in dated from that day on cannot be recorded until a new consent is signed."
+				).format(
+					frappe.bold(self.student_name or self.student),
+					frappe.format(min(row.revoked_date for row in revoked), {"fieldtype": "Date"}),
+				),
+				ConsentRequiredError,
+				title=_("Consent Revoked"),
+			)
 
 	def validate_plan(self):
 		if not self.support_plan:

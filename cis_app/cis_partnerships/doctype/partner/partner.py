@@ -4,10 +4,10 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import nowdate
+from frappe.utils import getdate, nowdate
 
 from cis_app.core.plausibility import MAX_REMINDER_DAYS
-from cis_app.core.volunteering import agreement_problem, agreement_status, needs_reminder
+from cis_app.core.volunteering import agreement_problem, agreement_status
 from cis_app.exceptions import InvalidDateRangeError
 from cis_app.validation import (
 	validate_date_fields,
@@ -61,38 +61,22 @@ class Partner(Document):
 
 
 def remind_agreement_renewals() -> None:
-	"""Daily: a to-do for each partner's manager when its agreement's renewal is near (once per
-	renewal date), and agreements past their renewal date marked Lapsed."""
+	"""Daily: agreements past their renewal date are marked Lapsed, and each agreement entering its
+	reminder window is assigned to its partner's manager as a to-do, once per renewal date.
+
+	The assignment is made by ``cis_app.reminders`` (it obeys the "CIS Reminder: Partner Agreement
+	Renewal" Notification an admin can switch off), and the daily digest lists a renewal only on the day
+	it is assigned: one to-do and one mail per renewal, not a to-do plus a mail every day."""
+	from cis_app.reminders import assign_due_agreement_renewals
+
 	today = nowdate()
 	partners = frappe.get_all(
 		"Partner",
 		filters={"agreement_status": "Signed", "agreement_renewal_date": ["is", "set"]},
-		fields=["name", "partner_manager", "agreement_renewal_date", "reminder_days"],
+		fields=["name", "agreement_renewal_date"],
 	)
 	for partner in partners:
 		status = agreement_status("Signed", True, partner.agreement_renewal_date, today)
 		if status != "Signed":
 			frappe.db.set_value("Partner", partner.name, "agreement_status", status)
-			continue
-		if not partner.partner_manager or not needs_reminder(
-			partner.agreement_renewal_date, today, partner.reminder_days
-		):
-			continue
-		description = _("Renew the partnership agreement with {0}: due {1}.").format(
-			partner.name, frappe.format(partner.agreement_renewal_date, {"fieldtype": "Date"})
-		)
-		if frappe.db.exists(
-			"ToDo", {"reference_type": "Partner", "reference_name": partner.name, "description": description}
-		):
-			continue
-		frappe.get_doc(
-			{
-				"doctype": "ToDo",
-				"allocated_to": partner.partner_manager,
-				"reference_type": "Partner",
-				"reference_name": partner.name,
-				"description": description,
-				"date": partner.agreement_renewal_date,
-				"priority": "High",
-			}
-		).insert(ignore_permissions=True)
+	assign_due_agreement_renewals(getdate(today))

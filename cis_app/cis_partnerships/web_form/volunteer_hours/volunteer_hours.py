@@ -11,6 +11,19 @@ def get_context(context):
 	):
 		frappe.throw(_("The volunteer hours form is for volunteers."), frappe.PermissionError)
 	offer_only_cleared_sites(context)
+	translate_form_texts(context)
+
+
+def translate_form_texts(context) -> None:
+	"""Frappe v15 shows a web form's introduction as stored and titles a new entry "New {0}" with the
+	untranslated title: give both in the reader's language (cis_app/translations)."""
+	web_form_doc = context.get("web_form_doc")
+	if not web_form_doc:
+		return
+	if context.get("introduction_text"):
+		context.introduction_text = _(context.introduction_text)
+	if frappe.form_dict.is_new and web_form_doc.get("title"):
+		context.title = _("New {0}").format(_(web_form_doc.get("title")))
 
 
 def get_list_context(context):
