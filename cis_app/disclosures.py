@@ -310,6 +310,16 @@ def field_labels(doctype: str, fields: list) -> list[str]:
 	return labels
 
 
+def _titles(doctype: str, title_field: str, names) -> dict:
+	"""``{name: title}`` of the given records of ``doctype`` (rows the caller already may read)."""
+	names = [name for name in names if name]
+	if not names:
+		return {}
+	return dict(
+		frappe.get_all(doctype, filters={"name": ["in", names]}, fields=["name", title_field], as_list=True)
+	)
+
+
 def reference_of(access_log_name: str | None) -> tuple[str | None, str | None]:
 	return ("Access Log", access_log_name) if access_log_name else (None, None)
 
@@ -753,28 +763,9 @@ def record_views(
 	rows.sort(key=lambda row: (row.creation, row.name), reverse=True)
 	rows = rows[:limit] if limit else rows
 	students = {row.student for row in rows if row.student}
-	student_names = (
-		dict(
-			frappe.get_all(
-				"Student",
-				filters={"name": ["in", list(students)]},
-				fields=["name", "student_name"],
-				as_list=True,
-			)
-		)
-		if students
-		else {}
-	)
+	student_names = _titles("Student", "student_name", students)
 	viewers = {row.viewed_by for row in rows}
-	viewer_names = (
-		dict(
-			frappe.get_all(
-				"User", filters={"name": ["in", list(viewers)]}, fields=["name", "full_name"], as_list=True
-			)
-		)
-		if viewers
-		else {}
-	)
+	viewer_names = _titles("User", "full_name", viewers)
 	for row in rows:
 		row.student_name = student_names.get(row.student)
 		row.viewer_name = viewer_names.get(row.viewed_by) or row.viewed_by
@@ -822,24 +813,9 @@ def disclosure_record_for_print(student: str) -> dict:
 	to_date = _date_arg("to_date")
 	rows = disclosures_of(student, from_date, to_date)
 	partners = {row.partner for row in rows if row.partner}
-	partner_names = (
-		dict(
-			frappe.get_all(
-				"Partner",
-				filters={"name": ["in", list(partners)]},
-				fields=["name", "partner_name"],
-				as_list=True,
-			)
-		)
-		if partners
-		else {}
-	)
+	partner_names = _titles("Partner", "partner_name", partners)
 	users = {row.recipient_user for row in rows if row.recipient_user} | {row.disclosed_by for row in rows}
-	user_names = dict(
-		frappe.get_all(
-			"User", filters={"name": ["in", list(users)]}, fields=["name", "full_name"], as_list=True
-		)
-	)
+	user_names = _titles("User", "full_name", users)
 	disclosures = [
 		{
 			"disclosed_on": row.disclosed_on,
