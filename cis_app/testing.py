@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 from unittest.mock import patch
 
@@ -333,3 +337,33 @@ def make_volunteer_record(email: str, sites: list[str], affiliate: str = "_Test 
 		.insert(ignore_permissions=True)
 		.name
 	)
+
+
+class AssetsOnlyHandler(SimpleHTTPRequestHandler):
+	"""Serves the bench's built assets (the print stylesheet and its fonts) and nothing else."""
+
+	def translate_path(self, path: str) -> str:
+		translated = super().translate_path(path)
+		assets = os.path.join(self.directory, "assets") + os.sep
+		return translated if translated.startswith(assets) else os.path.join(assets, "-not-served-")
+
+	def log_message(self, *args):
+		pass
+
+
+@contextmanager
+def asset_server():
+	"""wkhtmltopdf fetches the print stylesheet from the site's URL; in a test or a screenshot script no
+	web server of the site runs, so serve the assets on a free local port and point the site's URL at
+	it for the duration."""
+	sites_path = os.path.abspath(frappe.local.sites_path)
+	server = ThreadingHTTPServer(("127.0.0.1", 0), partial(AssetsOnlyHandler, directory=sites_path))
+	Thread(target=server.serve_forever, daemon=True).start()
+	previous = frappe.local.conf.get("host_name")
+	frappe.local.conf.host_name = f"http://127.0.0.1:{server.server_address[1]}"
+	try:
+		yield
+	finally:
+		frappe.local.conf.host_name = previous
+		server.shutdown()
+		server.server_close()

@@ -17,52 +17,20 @@ to choose others. Writes docs/screenshots/{consent-form,plan-summary}-{en,es}.pn
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from threading import Thread
 
 import frappe
+
+from cis_app.testing import asset_server
 
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 CONSENT_FORM = "Student Consent Form"
 PLAN_SUMMARY = "Support Plan Family Summary"
 LANGUAGES = {"en": "English", "es": "Spanish"}
-
-
-class AssetsOnlyHandler(SimpleHTTPRequestHandler):
-	"""Serves the bench's built assets (the print stylesheet and its fonts) and nothing else."""
-
-	def translate_path(self, path: str) -> str:
-		translated = super().translate_path(path)
-		assets = os.path.join(self.directory, "assets") + os.sep
-		return translated if translated.startswith(assets) else os.path.join(assets, "-not-served-")
-
-	def log_message(self, *args):
-		pass
-
-
-@contextmanager
-def asset_server():
-	"""wkhtmltopdf fetches the print stylesheet from the site's URL: serve the assets on a free local
-	port and point the site's URL there while rendering, so no web server of the site is needed."""
-	sites_path = os.path.abspath(frappe.local.sites_path)
-	server = ThreadingHTTPServer(("127.0.0.1", 0), partial(AssetsOnlyHandler, directory=sites_path))
-	Thread(target=server.serve_forever, daemon=True).start()
-	previous = frappe.local.conf.get("host_name")
-	frappe.local.conf.host_name = f"http://127.0.0.1:{server.server_address[1]}"
-	try:
-		yield
-	finally:
-		frappe.local.conf.host_name = previous
-		server.shutdown()
-		server.server_close()
 
 
 def pick_family(language: str) -> tuple[str, str]:

@@ -5,10 +5,6 @@ system in the primary guardian's language, never show a sensitive field, and onl
 read the record."""
 
 import os
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
 
 import frappe
 from frappe import _
@@ -16,43 +12,20 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import nowdate
 
 from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_consent, make_school_year, make_student, make_support_plan
+from cis_app.testing import (
+	TwoSites,
+	asset_server,
+	make_consent,
+	make_school_year,
+	make_student,
+	make_support_plan,
+)
 
 CONSENT_FORM = "Student Consent Form"
 PLAN_SUMMARY = "Support Plan Family Summary"
 HEALTH_MARKER = "SYNTHETIC-HEALTH-MARKER-4471"
 FAMILY_MARKER = "SYNTHETIC-FAMILY-MARKER-9302"
 PARTNER = "_Test Print Partner"
-
-
-class AssetsOnlyHandler(SimpleHTTPRequestHandler):
-	"""Serves the bench's built assets (the print CSS and its fonts) and nothing else."""
-
-	def translate_path(self, path: str) -> str:
-		translated = super().translate_path(path)
-		assets = os.path.join(self.directory, "assets") + os.sep
-		return translated if translated.startswith(assets) else os.path.join(assets, "-not-served-")
-
-	def log_message(self, *args):
-		pass
-
-
-@contextmanager
-def asset_server():
-	"""wkhtmltopdf fetches the print stylesheet from the site's URL; in a test no web server runs, so
-	serve the assets on a free local port and point the site's URL at it for the duration."""
-	sites_path = os.path.abspath(frappe.local.sites_path)
-	server = ThreadingHTTPServer(("127.0.0.1", 0), partial(AssetsOnlyHandler, directory=sites_path))
-	thread = Thread(target=server.serve_forever, daemon=True)
-	thread.start()
-	previous = frappe.local.conf.get("host_name")
-	frappe.local.conf.host_name = f"http://127.0.0.1:{server.server_address[1]}"
-	try:
-		yield
-	finally:
-		frappe.local.conf.host_name = previous
-		server.shutdown()
-		server.server_close()
 
 
 def render_pdf(doctype: str, name: str, print_format: str) -> bytes:
