@@ -68,6 +68,17 @@ def complete_frappe_setup() -> None:
 	print(f"Frappe's setup (language, country, time zone, currency) completed: {result}.")
 
 
+def make_network_site() -> str:
+	"""A site standing for the national network in the browser checks of the network roll-up: Frappe's
+	setup completed and the demo's two school years, nothing else. Returns the previous school year's
+	name (the year whose outcomes the demo's affiliate exports)."""
+	frappe.only_for("System Manager")
+	complete_frappe_setup()
+	make_school_years(getdate(nowdate()))
+	frappe.db.commit()
+	return demo.school_years(getdate(nowdate()))[0].name
+
+
 def make_school_years(today) -> None:
 	years = demo.school_years(today)
 	for year in years:

@@ -22,6 +22,7 @@ from cis_app.testing import (
 	make_consent,
 	make_school_year,
 	make_student,
+	school_year_covering,
 )
 
 WEBSITE_USER = "cis-phone-website-user@example.com"
@@ -81,7 +82,8 @@ class TestCheckinSync(FrappeTestCase):
 		super().setUpClass()
 		frappe.set_user("Administrator")
 		cls.net = TwoSites.build()
-		make_school_year()
+		# check-ins are dated today and up to 3 days before: one school year holds them all
+		school_year_covering(add_days(nowdate(), -3), nowdate())
 		cls.student_a = make_student(cls.net.site_a, first_name="Phone", last_name="Alpha").name
 		cls.student_a2 = make_student(cls.net.site_a, first_name="Phone", last_name="Beta").name
 		cls.student_b = make_student(cls.net.site_b, first_name="Phone", last_name="Gamma").name

@@ -12,7 +12,7 @@ from cis_app.core import sample_files as samples
 from cis_app.permissions import clear_scope_cache
 from cis_app.roster_import_job import run_roster_import
 from cis_app.sample_files import load_students
-from cis_app.testing import make_affiliate, make_district, make_site, make_student
+from cis_app.testing import make_affiliate, make_district, make_site, make_student, school_year_covering
 
 
 class TestSampleFilesOnASite(FrappeTestCase):
@@ -20,6 +20,11 @@ class TestSampleFilesOnASite(FrappeTestCase):
 
 	def setUp(self):
 		key = frappe.generate_hash(length=6)
+		# The file names the current school year; the import (which commits) makes it unless a School
+		# Year of that name, or the only one ending that calendar year, is there. Made here as every
+		# test's factory makes it, the import always finds it, and never leaves a year of its own
+		# (August to May: a run in July would then find no year around its day) to the tests after it.
+		school_year_covering()
 		make_affiliate(self.affiliate)
 		self.district = make_district(f"_Samples District {key}", self.affiliate)
 		self.sites = [make_site(f"_Samples {name} {key}", self.affiliate, self.district) for name in "AB"]

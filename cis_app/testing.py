@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from datetime import date, timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 from unittest.mock import patch
 
 import frappe
-from frappe.utils import add_days, get_test_client, nowdate
+from frappe.utils import add_days, get_test_client, getdate, nowdate
+
+from cis_app.core.plausibility import MAX_SCHOOL_YEAR_DAYS
 
 
 def make_user(email: str, *roles: str) -> str:
@@ -35,14 +38,20 @@ def make_user(email: str, *roles: str) -> str:
 
 
 def make_affiliate(name: str = "_Test Affiliate", staff: list[tuple] | None = None) -> str:
+	"""An affiliate with ``staff`` rows ``(user, role)``: a row the affiliate already has (the same user
+	in the same role, left by another test or an earlier run) is not added twice."""
 	if not frappe.db.exists("Affiliate", name):
 		frappe.get_doc({"doctype": "Affiliate", "affiliate_name": name, "state": "TX"}).insert(
 			ignore_permissions=True
 		)
-	for user, role in staff or []:
+	if staff:
 		doc = frappe.get_doc("Affiliate", name)
-		doc.append("staff", {"user": user, "staff_role": role})
-		doc.save(ignore_permissions=True)
+		held = {(row.user, row.staff_role) for row in doc.staff}
+		missing = [(user, role) for user, role in staff if (user, role) not in held]
+		if missing:
+			for user, role in missing:
+				doc.append("staff", {"user": user, "staff_role": role})
+			doc.save(ignore_permissions=True)
 	return name
 
 
@@ -63,7 +72,8 @@ def make_site(
 ) -> str:
 	"""A site, with ``staff`` rows ``(user, role)`` or ``(user, role, from_date, to_date)``.
 
-	A new site is inserted with its staff in one save; an existing one gets the rows appended.
+	A new site is inserted with its staff in one save (as given: a test may send a bad row on purpose);
+	an existing one gets the rows appended whose user does not hold that role there yet.
 	"""
 	rows = []
 	for row in staff or []:
@@ -85,18 +95,20 @@ def make_site(
 		).insert(ignore_permissions=True)
 	elif rows:
 		site = frappe.get_doc("Site", name)
-		for row in rows:
-			site.append("staff", row)
-		site.save(ignore_permissions=True)
+		held = {(row.user, row.staff_role) for row in site.staff}
+		missing = [row for row in rows if (row["user"], row["staff_role"]) not in held]
+		if missing:
+			for row in missing:
+				site.append("staff", row)
+			site.save(ignore_permissions=True)
 	return name
 
 
 def make_school_year(name: str | None = None, start: str | None = None, end: str | None = None) -> str:
-	"""The school year around today by default (Aug to May of the surrounding years)."""
+	"""The School Year ``name`` from ``start`` to ``end`` (made once); without a name, the school year
+	containing today (``school_year_covering``)."""
 	if name is None:
-		today = frappe.utils.getdate(nowdate())
-		first = today.year if today.month >= 8 else today.year - 1
-		name, start, end = f"{first}-{first + 1}", f"{first}-08-01", f"{first + 1}-07-31"
+		return school_year_covering()
 	if not frappe.db.exists("School Year", name):
 		frappe.get_doc(
 			{
@@ -107,6 +119,82 @@ def make_school_year(name: str | None = None, start: str | None = None, end: str
 			}
 		).insert(ignore_permissions=True)
 	return name
+
+
+# A School Year made for a day ends this many days after it (the rest of its days come before it).
+DAYS_AFTER_DAY = 165
+
+
+def school_year_ending_in(day: date) -> int:
+	"""The calendar year in which the school year around ``day`` ends: the next one from August on
+	(the rule of the district files, ``cis_app.core.demo.school_years``); July counts with the year that
+	ends in it."""
+	return day.year + 1 if day.month >= 8 else day.year
+
+
+def school_year_covering(*days) -> str:
+	"""The School Year containing every one of ``days`` (default: today), made when none contains any.
+
+	Tests that date records today, or some days or weeks before today, call this first: a fresh site
+	has no School Year at all, and records dated outside every year are refused.
+
+	A made year lasts the most a School Year may (366 days) and ends ``DAYS_AFTER_DAY`` days after the
+	latest day asked for (today, when asked for a period around today), but not after 31 December of
+	the calendar year its school year ends in. So dates up to some six months before and after today
+	share one year on any day of the run, July included (an August-to-June year would leave July
+	between two years), and every test of a run gets the same year, whichever runs first. It is named
+	as the district files name that school year ("2026-2027" for the one ending in 2027), so a roster
+	import matches it instead of making a second, overlapping one; and it is fitted between the School
+	Years already there, which must not overlap.
+	"""
+	wanted = sorted(getdate(day) for day in days) or [getdate(nowdate())]
+	first, last = wanted[0], wanted[-1]
+	touching = frappe.get_all(
+		"School Year",
+		filters={"year_start_date": ["<=", last], "year_end_date": [">=", first]},
+		fields=["name", "year_start_date", "year_end_date"],
+	)
+	if len(touching) == 1 and (
+		getdate(touching[0].year_start_date) <= first and last <= getdate(touching[0].year_end_date)
+	):
+		return touching[0].name
+	if touching:
+		raise AssertionError(
+			f"No School Year can contain {first} to {last}: "
+			+ ", ".join(f"{y.name} ({y.year_start_date} to {y.year_end_date})" for y in touching)
+			+ " already cover part of it. Run the tests on a fresh site."
+		)
+
+	today = getdate(nowdate())
+	anchor = min(max(today, first), last)  # today, when it is among the days asked for
+	ends_in = school_year_ending_in(anchor)
+	end = max(min(anchor + timedelta(days=DAYS_AFTER_DAY), date(ends_in, 12, 31)), last)
+	start = min(end - timedelta(days=MAX_SCHOOL_YEAR_DAYS - 1), first)
+	if (end - start).days + 1 > MAX_SCHOOL_YEAR_DAYS:
+		raise AssertionError(f"{first} to {last} is longer than a School Year may last.")
+	# between the neighbours: none of them touches first..last, so they lie wholly before or after it
+	before = frappe.get_all(
+		"School Year",
+		filters={"year_end_date": ["<", first]},
+		fields=["year_end_date"],
+		order_by="year_end_date desc",
+		limit=1,
+	)
+	if before:
+		start = max(start, getdate(before[0].year_end_date) + timedelta(days=1))
+	after = frappe.get_all(
+		"School Year",
+		filters={"year_start_date": [">", last]},
+		fields=["year_start_date"],
+		order_by="year_start_date asc",
+		limit=1,
+	)
+	if after:
+		end = min(end, getdate(after[0].year_start_date) - timedelta(days=1))
+	name = f"{ends_in - 1}-{ends_in}"
+	if frappe.db.exists("School Year", name):  # that name is held by a year of other dates
+		name = f"_Test School Year {start.isoformat()}"
+	return make_school_year(name, start.isoformat(), end.isoformat())
 
 
 _student_counter = [0]
@@ -171,24 +259,23 @@ class TwoSites:
 		make_user(cls.admin, "CIS Administrator")
 		make_user(cls.partner_manager, "Partner Manager")
 		make_user(cls.evaluator, "Evaluator")
-		make_affiliate(cls.affiliate)
-		affiliate = frappe.get_doc("Affiliate", cls.affiliate)
-		if not affiliate.staff:
-			affiliate.append("staff", {"user": cls.admin, "staff_role": "CIS Administrator"})
-			affiliate.append("staff", {"user": cls.partner_manager, "staff_role": "Partner Manager"})
-			affiliate.append("staff", {"user": cls.evaluator, "staff_role": "Evaluator"})
-			affiliate.save(ignore_permissions=True)
+		# each row checked on its own: the records may be left, whole or in part, by another test's commit
+		make_affiliate(
+			cls.affiliate,
+			staff=[
+				(cls.admin, "CIS Administrator"),
+				(cls.partner_manager, "Partner Manager"),
+				(cls.evaluator, "Evaluator"),
+			],
+		)
 		make_district(cls.district, cls.affiliate)
-		if not frappe.db.exists("Site", cls.site_a):
-			make_site(
-				cls.site_a,
-				cls.affiliate,
-				cls.district,
-				staff=[(cls.coordinator_a, "Site Coordinator"), (cls.program_manager, "Program Manager")],
-			)
-			make_site(
-				cls.site_b, cls.affiliate, cls.district, staff=[(cls.coordinator_b, "Site Coordinator")]
-			)
+		make_site(
+			cls.site_a,
+			cls.affiliate,
+			cls.district,
+			staff=[(cls.coordinator_a, "Site Coordinator"), (cls.program_manager, "Program Manager")],
+		)
+		make_site(cls.site_b, cls.affiliate, cls.district, staff=[(cls.coordinator_b, "Site Coordinator")])
 		from cis_app.permissions import clear_scope_cache
 
 		clear_scope_cache()

@@ -12,9 +12,17 @@ import json
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, add_years, nowdate
+from frappe.utils import add_days, add_years, getdate, nowdate
 
-from cis_app.testing import TwoSites, api_token, http, make_school_year, make_student, make_volunteer
+from cis_app.testing import (
+	TwoSites,
+	api_token,
+	http,
+	make_school_year,
+	make_student,
+	make_volunteer,
+	school_year_covering,
+)
 
 MARK = "_Test Bad Input"
 LAST_NAME = "Badinput"
@@ -28,7 +36,8 @@ class TestBadInputOverREST(FrappeTestCase):
 		super().setUpClass()
 		frappe.set_user("Administrator")
 		cls.net = TwoSites.build()
-		cls.school_year = make_school_year()
+		# the deliveries below are dated yesterday: that day and today in one school year
+		cls.school_year = school_year_covering(add_days(nowdate(), -1), nowdate())
 		make_school_year(FUTURE_YEAR, "2090-08-01", "2091-07-31")
 		cls.support_type = f"{MARK} Support"
 		if not frappe.db.exists("Support Type", cls.support_type):
@@ -156,8 +165,9 @@ class TestBadInputOverREST(FrappeTestCase):
 
 	def test_student_date_of_birth_must_be_a_past_k12_age(self):
 		coordinator = self.net.coordinator_a
+		future = str(add_years(nowdate(), 5))  # in the future whatever the year of the run
 		self.assert_create_refused(
-			coordinator, "Student", self.new_student(date_of_birth="2031-01-01"), "Date of Birth", "future"
+			coordinator, "Student", self.new_student(date_of_birth=future), "Date of Birth", "future"
 		)
 		self.assert_create_refused(
 			coordinator,
@@ -170,7 +180,7 @@ class TestBadInputOverREST(FrappeTestCase):
 			coordinator, "Student", self.new_student(date_of_birth="not-a-date"), "Date of Birth"
 		)
 		self.assert_update_refused(
-			coordinator, "Student", self.student, {"date_of_birth": "2031-01-01"}, "Date of Birth"
+			coordinator, "Student", self.student, {"date_of_birth": future}, "Date of Birth"
 		)
 		twelve = add_years(nowdate(), -12)
 		accepted = self.send("put", coordinator, f"Student/{self.student}", {"date_of_birth": twelve})
@@ -376,8 +386,9 @@ class TestBadInputOverREST(FrappeTestCase):
 			({"gpa_flag": 50}, "GPA Flag"),
 		):
 			self.assert_update_refused(admin, "CIS Settings", "CIS Settings", values, field)
+		this_year = getdate(nowdate()).year  # a year the settings accept, whatever the year of the run
 		for row, field in (
-			({"year": 2026, "hourly_value": -3}, "Row #1: Value of an Hour"),
+			({"year": this_year, "hourly_value": -3}, "Row #1: Value of an Hour"),
 			({"year": 0, "hourly_value": 30}, "Row #1: Year"),
 		):
 			self.assert_refused(

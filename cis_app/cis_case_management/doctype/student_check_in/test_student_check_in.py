@@ -3,11 +3,11 @@
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import nowdate
+from frappe.utils import add_days, nowdate
 
 from cis_app.cis_case_management.doctype.support_plan.support_plan import get_goals
 from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_school_year, make_student, make_support_plan
+from cis_app.testing import TwoSites, make_student, make_support_plan, school_year_covering
 
 
 class TestStudentCheckIn(FrappeTestCase):
@@ -15,7 +15,8 @@ class TestStudentCheckIn(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		cls.net = TwoSites.build()
-		make_school_year()
+		# check-ins are dated today and up to 10 days before: one school year holds them all
+		school_year_covering(add_days(nowdate(), -10), nowdate())
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
@@ -113,8 +114,6 @@ class TestStudentCheckIn(FrappeTestCase):
 
 	def test_editing_an_old_check_in_does_not_push_stale_values(self):
 		"""Fixing a typo in an old check-in's notes must not put its goal value back over a newer one."""
-		from frappe.utils import add_days
-
 		student = make_student(self.net.site_a).name
 		plan = make_support_plan(
 			student,

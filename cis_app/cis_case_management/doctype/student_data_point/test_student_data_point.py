@@ -7,7 +7,7 @@ from frappe.utils import add_days, nowdate
 
 from cis_app.exceptions import InvalidDataPointError, OutsideSchoolYearError
 from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_active_plan, make_data_point, make_school_year, make_student
+from cis_app.testing import TwoSites, make_active_plan, make_data_point, make_student, school_year_covering
 
 
 class TestStudentDataPoint(FrappeTestCase):
@@ -15,7 +15,8 @@ class TestStudentDataPoint(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		cls.net = TwoSites.build()
-		make_school_year()
+		# data points are dated today and 20 days before, in the school year of the plans they feed
+		school_year_covering(add_days(nowdate(), -20), nowdate())
 
 	def tearDown(self):
 		frappe.set_user("Administrator")

@@ -19,7 +19,7 @@ from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, getdate
+from frappe.utils import add_days, getdate, nowdate
 
 from cis_app.cis_case_management.report.affiliate_annual_summary import affiliate_annual_summary
 from cis_app.exceptions import OutOfScopeError
@@ -29,12 +29,12 @@ from cis_app.testing import (
 	make_affiliate,
 	make_district,
 	make_hours,
-	make_school_year,
 	make_site,
 	make_student,
 	make_support_plan,
 	make_user,
 	make_volunteer_record,
+	school_year_covering,
 )
 
 AFFILIATE = "_Test AAS Affiliate"
@@ -70,7 +70,9 @@ class TestAffiliateAnnualSummary(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		cls.year = make_school_year()
+		# a year that began at least 60 days ago: the records below are dated up to 31 days after its
+		# start, and must not be in the future (a year made on its first days would put them there)
+		cls.year = school_year_covering(add_days(nowdate(), -60), nowdate())
 		cls.start = getdate(frappe.db.get_value("School Year", cls.year, "year_start_date"))
 		make_user(COORDINATOR_NORTH, "Site Coordinator")
 		make_user(COORDINATOR_SOUTH, "Site Coordinator")

@@ -12,7 +12,7 @@ from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, getdate, nowdate
+from frappe.utils import add_days, nowdate
 
 from cis_app.cis_network.doctype.roster_import.roster_import import download_template, start_import
 from cis_app.permissions import clear_scope_cache
@@ -20,10 +20,10 @@ from cis_app.roster_import_job import run_roster_import
 from cis_app.testing import (
 	make_affiliate,
 	make_district,
-	make_school_year,
 	make_site,
 	make_student,
 	make_user,
+	school_year_covering,
 )
 
 ABC_HEADER = [
@@ -74,9 +74,10 @@ class TestAbcImport(FrappeTestCase):
 		super().setUpClass()
 		make_user(cls.admin, "CIS Administrator")
 		make_user(cls.coordinator, "Site Coordinator")
-		if not frappe.db.exists("Affiliate", cls.affiliate):
-			make_affiliate(cls.affiliate, staff=[(cls.admin, "CIS Administrator")])
-		cls.school_year = make_school_year()
+		# the import job commits: the affiliate may be there already (its staff row is added if missing)
+		make_affiliate(cls.affiliate, staff=[(cls.admin, "CIS Administrator")])
+		# the data points are dated up to 40 days before today: one school year holds that period
+		cls.school_year = school_year_covering(add_days(nowdate(), -45), nowdate())
 		clear_scope_cache()
 
 	def setUp(self):
@@ -94,10 +95,10 @@ class TestAbcImport(FrappeTestCase):
 		self.ben = make_student(
 			self.site, district_student_id=f"{key}-2", state_student_id=f"TX{key}", grade_level="12"
 		).name
-		# two dates in the current school year, before today
-		start = getdate(frappe.db.get_value("School Year", self.school_year, "year_start_date"))
-		self.day1 = add_days(start, 10)
-		self.day2 = min(add_days(start, 40), getdate(add_days(nowdate(), -1)))
+		# two dates in the current school year, before today (whatever the day of the run: an
+		# offset from the year's start would be in the future early in the year)
+		self.day1 = add_days(nowdate(), -40)
+		self.day2 = add_days(nowdate(), -10)
 
 	def tearDown(self):
 		frappe.set_user("Administrator")

@@ -73,14 +73,11 @@ class TestAffiliateIsolation(FrappeTestCase):
 		cls.net = TwoSites.build()
 		make_user(OTHER_MANAGER, "Partner Manager")
 		make_user(OTHER_COORDINATOR, "Site Coordinator")
-		make_affiliate(
-			OTHER, staff=[] if frappe.db.exists("Affiliate", OTHER) else [(OTHER_MANAGER, "Partner Manager")]
-		)
+		# "_Test Other Affiliate" is made by other tests too (test_site, without staff): the staff rows
+		# this test needs are added whether the affiliate and its site exist already or not
+		make_affiliate(OTHER, staff=[(OTHER_MANAGER, "Partner Manager")])
 		make_district("_Test Other District", OTHER)
-		if not frappe.db.exists("Site", OTHER_SITE):
-			make_site(
-				OTHER_SITE, OTHER, "_Test Other District", staff=[(OTHER_COORDINATOR, "Site Coordinator")]
-			)
+		make_site(OTHER_SITE, OTHER, "_Test Other District", staff=[(OTHER_COORDINATOR, "Site Coordinator")])
 		cls.partner_a = make_partner("_Test Isolation Partner A", cls.net.affiliate, cls.net.site_a)
 		cls.partner_b = make_partner("_Test Isolation Partner B", OTHER, OTHER_SITE)
 		cls.contribution_a = make_contribution(cls.partner_a, cls.net.site_a, 100)
