@@ -80,7 +80,8 @@ class Stop(Exception):
 
 # -- printing and timing -------------------------------------------------------------------------
 
-TIMES: list[tuple[str, float]] = []
+TIMES: list[tuple[str, float, int]] = []
+DEPTH = [0]
 
 
 def say(message: str) -> None:
@@ -91,11 +92,14 @@ def say(message: str) -> None:
 def step(name: str):
 	say(f"==> {name}")
 	started = time.monotonic()
+	depth = DEPTH[0]
+	DEPTH[0] += 1
 	try:
 		yield
 	finally:
+		DEPTH[0] -= 1
 		took = time.monotonic() - started
-		TIMES.append((name, took))
+		TIMES.append((name, took, depth))
 		say(f"    {name}: {took:.1f} s")
 
 
@@ -103,9 +107,9 @@ def print_times() -> None:
 	if not TIMES:
 		return
 	say("\nTime per step:")
-	for name, took in TIMES:
-		say(f"  {took:8.1f} s  {name}")
-	say(f"  {sum(t for _, t in TIMES):8.1f} s  in all")
+	for name, took, depth in TIMES:
+		say(f"  {took:8.1f} s  {'  ' * depth}{name}")
+	say(f"  {sum(t for _, t, depth in TIMES if depth == 0):8.1f} s  in all")
 
 
 # -- who runs what -------------------------------------------------------------------------------
@@ -238,7 +242,7 @@ def retry(action, what: str, attempts: int = 3, pause: float = 10):
 		except Stop as error:
 			if attempt == attempts:
 				raise Stop(
-					f"{what} failed {attempts} times; it reaches a package registry, so check this machine's "
+					f"{what} failed {attempts} times; it needs the network (a package registry or a repository), so check this machine's "
 					f"network and proxy settings, then run again. Last error: {error}"
 				)
 			say(f"    {what} failed (attempt {attempt} of {attempts}): {error} Retrying in {pause:.0f} s.")
@@ -494,6 +498,26 @@ def resolve_source(given: str | None) -> Source:
 	)
 
 
+def reach_repository(source: Source) -> None:
+	"""Before bench init clones it: is the branch there? Said in one sentence when it is not."""
+
+	def ls_remote():
+		found = capture(["git", "ls-remote", "--heads", source.location, source.branch], timeout=60,
+			env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+		if found.returncode != 0:
+			raise Stop(f"git ls-remote {source.location} failed: {found.stderr.strip().splitlines()[-1:]}")
+		if not found.stdout.strip():
+			raise Stop(f"{source.location} has no branch {source.branch}.")
+
+	try:
+		retry(ls_remote, f"Reaching Frappe's repository ({source.location})", pause=5)
+	except Stop as error:
+		raise Stop(
+			f"{error} Without access to it, give --frappe-source a Frappe source archive or a folder of archives "
+			"(see the README, \"Start here\")."
+		)
+
+
 def prepare_archive(source: Source, user: User) -> None:
 	"""Unpack the archive as a git repository on branch version-15 (bench init clones it), with the two
 	dependencies Frappe names by GitHub address pointed at their unpacked forks beside it."""
@@ -634,6 +658,8 @@ def build_bench(bench: Bench, rebuild: bool) -> None:
 	chown(bench.user, bench.building)
 	if bench.source.kind == "archive":
 		prepare_archive(bench.source, bench.user)
+	else:
+		reach_repository(bench.source)
 
 	def init():
 		if path.exists():
@@ -1076,7 +1102,9 @@ E2E = [
 ]
 
 
-def browser_checks(bench: Bench, admin: DbAdmin, venv: Path, students: int, shots: Path) -> tuple[bool, str]:
+def browser_checks(
+	bench: Bench, admin: DbAdmin, venv: Path, students: int, shots: Path, only: list[str] | None = None
+) -> tuple[bool, str]:
 	web, network = bench.ports.web, bench.ports.web + 1
 	url, network_url = f"http://localhost:{web}", f"http://localhost:{network}"
 	for site in (E2E_SITE, NETWORK_SITE):
@@ -1094,6 +1122,8 @@ def browser_checks(bench: Bench, admin: DbAdmin, venv: Path, students: int, shot
 	failures = []
 	for script in E2E:
 		name = script[0]
+		if only and name not in only:
+			continue
 		extra = [a.format(network=network_url, previous_year=previous) for a in script[1:]]
 		with step(f"browser: {name}"):
 			result = run([str(venv / "bin" / "python"), str(CHECKOUT / "scripts" / name), "--url", url,
@@ -1140,7 +1170,7 @@ def cmd_test(args) -> int:
 			if "browser" in args.layers:
 				shots = Path(args.screenshots).absolute() if args.screenshots else Path(tempfile.mkdtemp(prefix="cis-shots-"))
 				with step("Layer 3: browser checks"):
-					ok, line = browser_checks(bench, admin, venv, args.students, shots)
+					ok, line = browser_checks(bench, admin, venv, args.students, shots, args.check)
 				results.append(("browser", ok, line))
 		finally:
 			if not args.keep_running:
@@ -1186,6 +1216,8 @@ def main(argv: list[str] | None = None) -> int:
 	test.add_argument("--students", type=int, default=600, help="students in the browser checks' demo")
 	test.add_argument("--faketime", metavar="YYYY-MM-DD", help="run the integration suite with the Python clock "
 		"at this day (libfaketime), e.g. a day in July, between school years")
+	test.add_argument("--check", action="append", choices=[script[0] for script in E2E],
+		help="run only this browser check (repeatable)")
 	test.add_argument("--screenshots", help="keep the browser checks' screenshots here (default: a temporary folder)")
 	test.add_argument("--keep-sites", action="store_true", help="leave the test site in place after the run")
 	test.add_argument("--keep-running", action="store_true", help="leave the demo site served after the run")

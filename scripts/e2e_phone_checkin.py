@@ -132,6 +132,28 @@ def open_student(page: Page, index: int) -> str:
 	return student
 
 
+def consented_rows(desk: Page, phone: Page, count: int) -> list[int]:
+	"""Rows of the phone's caseload whose student has a valid case-management consent this school year:
+	a check-in for any other is refused (rightly), and which students the demo gives a revoked consent
+	depends on its size."""
+	consented = set(
+		desk.evaluate(
+			"""async () => {
+			const year = await frappe.db.get_single_value('CIS Settings', 'current_school_year');
+			const rows = await frappe.db.get_list('Student Consent', {filters: {scope: 'Case Management',
+				school_year: year, status: 'Valid'}, fields: ['student'], limit: 0});
+			return rows.map((r) => r.student); }"""
+		)
+	)
+	shown = phone.locator("#students button.student").evaluate_all(
+		"(buttons) => buttons.map((b) => b.dataset.student)"
+	)
+	rows = [index for index, student in enumerate(shown) if student in consented][:count]
+	if len(rows) < count:
+		raise AssertionError(f"the caseload shows {len(rows)} consented students, the check needs {count}")
+	return rows
+
+
 def record_check_in(page: Page, index: int, note: str, double_tap: bool = False) -> str:
 	student = open_student(page, index)
 	page.fill("#ci-note", note)
@@ -191,7 +213,8 @@ def run(url: str, chromium: str) -> dict:
 
 		# 1. online: the check-in is sent at once
 		stamp = int(time.time())
-		student = open_student(phone, 0)
+		rows = consented_rows(desk, phone, 3)
+		student = open_student(phone, rows[0])
 		phone.fill("#ci-note", f"Phone check-in online {stamp}")
 		form_a11y = phone.evaluate(A11Y_CHECK)
 		if form_a11y["problems"]:
@@ -204,8 +227,8 @@ def run(url: str, chromium: str) -> dict:
 		# 2. offline: two check-ins (the second by a double tap) and a roster, all kept on the phone
 		phone_context.set_offline(True)
 		expect(phone.locator("#net")).to_have_text("Offline")
-		record_check_in(phone, 1, f"Phone check-in offline A {stamp}")
-		record_check_in(phone, 2, f"Phone check-in offline B {stamp}", double_tap=True)
+		record_check_in(phone, rows[1], f"Phone check-in offline A {stamp}")
+		record_check_in(phone, rows[2], f"Phone check-in offline B {stamp}", double_tap=True)
 		phone.click("#new-group")
 		expect(phone.locator("#view-group")).to_be_visible()
 		phone.select_option("#gs-support", "Tutoring")
