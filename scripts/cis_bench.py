@@ -198,6 +198,8 @@ def run(
 	if log:
 		log.parent.mkdir(parents=True, exist_ok=True)
 		handle = open(log, "a")
+		if user:
+			own(user, log)
 		handle.write(f"\n$ {shlex.join(cmd)}\n")
 		handle.flush()
 	try:
@@ -435,6 +437,17 @@ def check_charset(admin: DbAdmin) -> None:
 			f"utf8mb4_unicode_ci: put the lines of {MARIADB_CNF} (see scripts/cis_bench.py) in its configuration, "
 			"restart it and run again."
 		)
+
+
+def own(user: User, path: Path) -> None:
+	"""Run as root, a file this script writes for the bench user is theirs, with the folders above it up
+	to their home, so a later run as that user can write them."""
+	if not is_root():
+		return
+	path = path.absolute()
+	chain = [path, *(p for p in path.parents if user.home in p.parents)]
+	for item in chain:
+		os.chown(item, pwd.getpwnam(user.name).pw_uid, pwd.getpwnam(user.name).pw_gid, follow_symlinks=False)
 
 
 def chown(user: User, path: Path, recursive: bool = False) -> None:
@@ -773,7 +786,9 @@ def running_group(bench: Bench) -> int | None:
 		group = int(path.read_text().strip())
 		os.killpg(group, 0)
 		return group
-	except (ValueError, ProcessLookupError, PermissionError):
+	except PermissionError:
+		return group  # alive, started by root (sudo scripts/dev-bench): stopping it needs root too
+	except (ValueError, ProcessLookupError):
 		return None
 
 
@@ -842,6 +857,7 @@ def start_processes(bench: Bench, sites: dict[str, int]) -> None:
 	log = bench.path / "logs" / "cis-bench.log"
 	log.parent.mkdir(exist_ok=True)
 	with open(log, "a") as handle:
+		own(bench.user, log)
 		proc = subprocess.Popen(
 			as_user(bench.user, [bench.cli, "start", "--procfile", str(procfile)]),
 			cwd=bench.path, env=user_env(bench.user), stdin=subprocess.DEVNULL, stdout=handle,
@@ -849,6 +865,7 @@ def start_processes(bench: Bench, sites: dict[str, int]) -> None:
 		)
 	pid_file(bench).parent.mkdir(parents=True, exist_ok=True)
 	pid_file(bench).write_text(str(proc.pid))
+	own(bench.user, pid_file(bench))
 	for site, port in sites.items():
 		url = f"http://localhost:{port}/api/method/ping"
 		if not wait_for(lambda url=url: http_ok(url) or proc.poll() is not None, 120, pause=1) or proc.poll() is not None:
@@ -871,8 +888,12 @@ def tail(path: Path, lines: int) -> str:
 def stop_processes(bench: Bench, quiet: bool = False, keep_redis: bool = False) -> None:
 	group = running_group(bench)
 	if group:
-		with contextlib.suppress(ProcessLookupError):
+		try:
 			os.killpg(group, signal.SIGTERM)
+		except ProcessLookupError:
+			pass
+		except PermissionError:
+			raise Stop(f"The processes of {bench.path} were started by root: stop them with sudo (sudo scripts/dev-bench stop).")
 		if not wait_for(lambda: running_group(bench) is None, 20):
 			with contextlib.suppress(ProcessLookupError):
 				os.killpg(group, signal.SIGKILL)
