@@ -941,6 +941,29 @@ def new_site(bench: Bench, site: str, admin: DbAdmin, admin_password: str, fresh
 		what=f"bench new-site {site}", log=f"site-{site}",
 	)
 	bench.bench("--site", site, "install-app", "cis_app", what=f"install-app cis_app on {site}", log=f"site-{site}")
+	bench.bench("--site", site, "set-config", "cis_schema_fingerprint", schema_fingerprint(), what="set-config",
+		log=f"site-{site}")
+
+
+def schema_fingerprint() -> str:
+	"""What ``bench migrate`` reads from the checkout: the DocType, report, workspace... JSON, the patches
+	and the hooks. A reused site is migrated when it changed."""
+	digest = hashlib.sha256()
+	files = sorted([*CHECKOUT.glob("cis_app/**/*.json"), CHECKOUT / "cis_app" / "patches.txt", CHECKOUT / "cis_app" / "hooks.py"])
+	for path in files:
+		digest.update(str(path.relative_to(CHECKOUT)).encode())
+		digest.update(path.read_bytes())
+	return digest.hexdigest()[:16]
+
+
+def migrate_if_changed(bench: Bench, site: str) -> None:
+	fingerprint = schema_fingerprint()
+	if site_config(bench, site).get("cis_schema_fingerprint") == fingerprint:
+		return
+	say(f"    the checkout's DocTypes, reports, patches or hooks changed: bench --site {site} migrate")
+	bench.bench("--site", site, "migrate", what=f"bench --site {site} migrate", log=f"site-{site}")
+	bench.bench("--site", site, "set-config", "cis_schema_fingerprint", fingerprint, what="set-config",
+		log=f"site-{site}")
 
 
 def drop_site(bench: Bench, site: str, admin: DbAdmin) -> None:
@@ -1023,6 +1046,7 @@ def cmd_up(args) -> int:
 	url = f"http://localhost:{ports.web}"
 	with step(f"Site {args.site}"):
 		new_site(bench, args.site, admin, args.admin_password, fresh=False)
+		migrate_if_changed(bench, args.site)
 		bench.bench("use", args.site, what="bench use")
 		bench.bench("--site", args.site, "enable-scheduler", what="enable the scheduler", log=f"site-{args.site}")
 	if not args.no_demo:
