@@ -23,7 +23,10 @@ otherwise (``disclosure_legal_basis``, ``disclosure_purpose``). The rules are in
 **Who looked.** Opening a Student, Student Check-In or Referral in the desk writes a View Log (their
 ``track_views``). A REST read of one (``/api/resource/<DocType>/<name>``, ``/api/v2/document/...``,
 ``frappe.client.get``) writes one too (``record_api_read``, an ``after_request`` hook). View Logs follow the
-viewed record's rule (``cis_app.record_trail``).
+viewed record's rule (``cis_app.record_trail``). Whole records are not given out any other way: a list or a
+value asked with ``*`` (``fields=["*"]``, ``frappe.client.get_value(..., "*")``) of a DocType holding
+students is refused with the fields to name instead (``cis_app.field_guard.refuse_whole_records``), so
+every whole-record read goes through a door that records it.
 """
 
 from __future__ import annotations

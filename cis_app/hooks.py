@@ -78,6 +78,10 @@ has_permission["Roster Import"] = "cis_app.roster_import_permissions.has_roster_
 # retention runs: System Managers, and CIS Administrators of the affiliate (cis_app.retention)
 permission_query_conditions["Retention Run"] = "cis_app.retention.retention_run_conditions"
 has_permission["Retention Run"] = "cis_app.retention.has_retention_run_permission"
+# prepared reports: each one its maker's alone, System Managers aside (cis_app.prepared_reports)
+permission_query_conditions["Prepared Report"] = "cis_app.prepared_reports.prepared_report_conditions"
+has_permission["Prepared Report"] = "cis_app.prepared_reports.has_prepared_report_permission"
+override_doctype_class = {"Prepared Report": "cis_app.prepared_reports.CISPreparedReport"}
 
 # Records that describe a scoped record (versions, comments, files, workflow actions, ...) follow
 # that record's rule (cis_app.record_trail). Frappe's own rules for them still apply as well.
@@ -103,9 +107,18 @@ permission_query_conditions.update({dt: "cis_app.record_trail.trail_conditions" 
 has_permission.update({dt: "cis_app.record_trail.has_trail_permission" for dt in _RECORD_TRAIL})
 
 override_whitelisted_methods = {
+	# a prepared report only for its maker, never of a report that lists students; report roles checked
+	"frappe.desk.query_report.run": "cis_app.prepared_reports.run",
+	"frappe.core.doctype.prepared_report.prepared_report.make_prepared_report": (
+		"cis_app.prepared_reports.make_prepared_report"
+	),
 	# counts and "does this exist" answers go through the same rules as the list (cis_app.overrides)
 	"frappe.client.get_count": "cis_app.overrides.get_count",
 	"frappe.client.validate_link": "cis_app.overrides.validate_link",
+	# titles, assignment counts and tagged records of scoped DocTypes: only readable rows
+	"frappe.desk.search.get_link_title": "cis_app.overrides.get_link_title",
+	"frappe.desk.listview.get_group_by_count": "cis_app.overrides.get_group_by_count",
+	"frappe.desk.doctype.tag.tag.get_tagged_docs": "cis_app.overrides.get_tagged_docs",
 	# exports and prints of student data write a disclosure record (cis_app.disclosures)
 	"frappe.desk.reportview.export_query": "cis_app.disclosures.export_report_builder",
 	"frappe.desk.query_report.export_query": "cis_app.disclosures.export_query_report",
@@ -127,8 +140,13 @@ jinja = {"methods": ["cis_app.disclosures.disclosure_record_for_print"]}
 # A refused report PDF says why in the desk (Frappe's render_pdf shows nothing but a 200)
 app_include_js = ["/assets/cis_app/js/report_pdf.js"]
 
-# Filtering, sorting or grouping by a field the user cannot read is refused (cis_app.field_guard)
-before_request = ["cis_app.field_guard.install"]
+# Filtering, sorting or grouping by a field the user cannot read is refused, and so is a list of
+# whole student records (fields=["*"]) (cis_app.field_guard)
+before_request = ["cis_app.field_guard.install", "cis_app.field_guard.refuse_whole_record_lists"]
+# Website users may call only the methods of their portal pages (cis_app.method_allowlist); checked
+# again once Frappe has resolved an API token (auth_hooks run after validate_auth, before_request before)
+before_request.append("cis_app.method_allowlist.refuse_unlisted")
+auth_hooks = ["cis_app.method_allowlist.refuse_unlisted"]
 before_job = ["cis_app.field_guard.install"]
 
 doc_events = {

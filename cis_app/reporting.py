@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
+import frappe
+
+from cis_app.exceptions import CISValidationError
+
 
 def report_filters(
 	doctype: str, filters: dict, fields: tuple[str, ...], date_field: str | None = None
@@ -16,36 +22,150 @@ def report_filters(
 	return conditions
 
 
+# The app's Script Reports that list students (a row per student, or per record about one): never
+# prepared (stored and read later) reports. They always run directly, for the user who asks, within
+# the sites that user serves (cis_app.prepared_reports refuses to prepare them).
+STUDENT_LEVEL_REPORTS = frozenset({"Caseload", "Record Views", "Student Disclosures"})
+
+# Every Script Report of the app, for the checks of cis_app.prepared_reports.
+APP_REPORTS = frozenset(
+	{
+		*STUDENT_LEVEL_REPORTS,
+		"Affiliate Annual Summary",
+		"CIS Outcomes",
+		"Expiring Partner Agreements",
+		"Partner Contributions",
+		"Volunteer Hours Summary",
+	}
+)
+
+# The filters the app's reports share: a Link filter must name an existing record, a date filter
+# must be a date (YYYY-MM-DD), a number filter a whole number. Checked before any report runs.
+# (Not Partner: partners are scoped by affiliate, and "no such partner" where another affiliate's
+# partner gives an empty report would tell which partners other affiliates have.)
+LINK_FILTERS = {
+	"school_year": "School Year",
+	"site": "Site",
+	"affiliate": "Affiliate",
+	"school_district": "School District",
+}
+DATE_FILTERS = {"from_date": "From Date", "to_date": "To Date"}
+INT_FILTERS = {"days": "Due Within (Days)", "compare_years": "Compare Years"}
+
+
+class ReportFilterError(CISValidationError):
+	"""A report's filter is not of its type: not a date, not a number (417, naming the filter)."""
+
+
+class UnknownFilterError(frappe.DoesNotExistError):
+	"""A report's Link filter names no record (404, naming the filter)."""
+
+
+def check_filters(filters: dict) -> None:
+	"""Refuse, naming the filter, a filter value the reports cannot use: an unknown School Year, Site,
+	Affiliate or School District; a date that is not a date; a number that is not one."""
+	from frappe import _
+	from frappe.utils import cint, escape_html
+
+	for fieldname, doctype in LINK_FILTERS.items():
+		value = filters.get(fieldname)
+		if value in (None, ""):
+			continue
+		if fieldname == "affiliate" and cint(filters.get("network_mode")):
+			continue  # CIS Outcomes' network mode: an affiliate code of the imported exports, checked there
+		if not isinstance(value, str) or not frappe.db.exists(doctype, value):
+			frappe.throw(
+				_("The {0} filter names no {0}: {1}. Choose one from the list, or clear the filter.").format(
+					_(doctype), escape_html(str(value))
+				),
+				UnknownFilterError,
+				title=_("Unknown {0}").format(_(doctype)),
+			)
+	for fieldname, label in DATE_FILTERS.items():
+		value = filters.get(fieldname)
+		if value in (None, ""):
+			continue
+		if parse_date(value) is None:
+			frappe.throw(
+				_("The {0} filter is not a date: {1}. Enter a date as YYYY-MM-DD.").format(
+					_(label), escape_html(str(value))
+				),
+				ReportFilterError,
+				title=_("Invalid {0}").format(_(label)),
+			)
+	for fieldname, label in INT_FILTERS.items():
+		value = filters.get(fieldname)
+		if value in (None, "") or (isinstance(value, int) and not isinstance(value, bool)):
+			continue
+		if not isinstance(value, str) or not value.strip().lstrip("-").isdigit():
+			frappe.throw(
+				_("The {0} filter is not a whole number: {1}. Enter a number such as 60.").format(
+					_(label), escape_html(str(value))
+				),
+				ReportFilterError,
+				title=_("Invalid {0}").format(_(label)),
+			)
+
+
+def parse_date(value) -> datetime.date | None:
+	"""``value`` as a date (a date, or text ``YYYY-MM-DD``), None when it is not one."""
+	if isinstance(value, datetime.datetime):
+		return value.date()
+	if isinstance(value, datetime.date):
+		return value
+	if not isinstance(value, str):
+		return None
+	try:
+		return datetime.date.fromisoformat(value.strip())
+	except ValueError:
+		return None
+
+
 def execute_refusing_cleanly(report: str, get_report, filters: dict | None):
-	"""Run a Script Report's ``get_report(filters)``; when it refuses (raises), first cancel Frappe's
-	prepared-report timer (and, on a read replica, switch Frappe to read-only mode so the refusal is
-	logged later on the primary, not written on the replica).
+	"""Run a Script Report's ``get_report(filters)`` after ``check_filters``; when it refuses (raises),
+	first cancel Frappe's prepared-report timer (and, on a read replica, switch Frappe to read-only mode
+	so the refusal is logged later on the primary, not written on the replica). A report that lists
+	students (``STUDENT_LEVEL_REPORTS``) cancels the timer before it runs: it is never prepared.
 
 	Frappe v15 (``Report.execute_script_report``) starts a 15 s timer around a Script Report that turns
 	it into a prepared report for everyone, and cancels it only when the report returns: a refusal (a
-	site outside the user's scope) would leave it running, and 15 s later the report would be prepared
-	for every user."""
-	import threading
-
+	site outside the user's scope, an unknown filter) would leave it running, and 15 s later the report
+	would be prepared for every user, who would then see no rows until an administrator switched it
+	back."""
 	import frappe
 
+	if report in STUDENT_LEVEL_REPORTS:
+		cancel_prepared_report_timer(report)
 	try:
-		return get_report(frappe._dict(filters or {}))
+		filters = frappe._dict(filters or {})
+		check_filters(filters)
+		return get_report(filters)
 	except Exception:
 		if on_read_replica():
 			# Frappe logs the refusal (``query_report.run``: an Error Log insert): on a read-only
 			# replica the insert fails and the user would get a database error instead of the reason.
 			# In Frappe's read-only mode the log is queued and written later on the primary.
 			frappe.flags.read_only = True
-		for thread in threading.enumerate():
-			kwargs = getattr(thread, "kwargs", None) or {}
-			if (
-				isinstance(thread, threading.Timer)
-				and kwargs.get("report") == report
-				and kwargs.get("site") == frappe.local.site
-			):
-				thread.cancel()
+		cancel_prepared_report_timer(report)
 		raise
+
+
+def cancel_prepared_report_timer(report: str) -> None:
+	"""Cancel the timer Frappe v15 started (``Report.execute_script_report``, 15 s) that would switch
+	``report`` to a prepared report on this site (``frappe.core.doctype.report.report
+	.enable_prepared_report``, run by a ``threading.Timer`` with ``report`` and ``site`` as kwargs)."""
+	import threading
+
+	import frappe
+
+	for thread in threading.enumerate():
+		kwargs = getattr(thread, "kwargs", None) or {}
+		if (
+			isinstance(thread, threading.Timer)
+			and kwargs.get("report") == report
+			and kwargs.get("site") == frappe.local.site
+		):
+			thread.cancel()
 
 
 def on_read_replica() -> bool:

@@ -15,10 +15,23 @@ from frappe.utils import nowdate
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core.caseload import build_caseload, summarize
 from cis_app.core.plans import OPEN_STATUSES
+from cis_app.reporting import ReportFilterError, execute_refusing_cleanly
+
+REPORT = "Caseload"
+SHOW = ("Case-managed", "Suggested Tier 2 or 3", "All students")
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	return execute_refusing_cleanly(REPORT, get_report, filters)
+
+
+def get_report(filters: frappe._dict):
+	if filters.get("show") and filters.show not in SHOW:
+		frappe.throw(
+			_("The Show filter must be one of: {0}.").format(", ".join(_(option) for option in SHOW)),
+			ReportFilterError,
+			title=_("Invalid {0}").format(_("Show")),
+		)
 	school_year = filters.school_year or get_current_school_year()
 	rows = get_rows(filters, school_year)
 	summary = summarize(rows)

@@ -13,10 +13,16 @@ import frappe
 from frappe import _
 
 from cis_app.disclosures import DisclosureInputError, record_views
+from cis_app.reporting import execute_refusing_cleanly
+
+REPORT = "Record Views"
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	return execute_refusing_cleanly(REPORT, get_report, filters)
+
+
+def get_report(filters: frappe._dict):
 	if filters.from_date and filters.to_date and filters.from_date > filters.to_date:
 		frappe.throw(_("From Date must be on or before To Date."), DisclosureInputError)
 	rows = record_views(

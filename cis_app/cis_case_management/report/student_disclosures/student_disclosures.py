@@ -14,10 +14,16 @@ import frappe
 from frappe import _
 
 from cis_app.disclosures import disclosures_of
+from cis_app.reporting import execute_refusing_cleanly
+
+REPORT = "Student Disclosures"
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	return execute_refusing_cleanly(REPORT, get_report, filters)
+
+
+def get_report(filters: frappe._dict):
 	rows = disclosures_of(filters.student, filters.from_date, filters.to_date, filters.site)
 	for row in rows:
 		row.recipient = (

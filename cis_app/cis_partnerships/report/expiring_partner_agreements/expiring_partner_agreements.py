@@ -9,11 +9,16 @@ from frappe import _
 from frappe.utils import add_days, cint, nowdate
 
 from cis_app.core.volunteering import days_until
-from cis_app.reporting import report_filters
+from cis_app.reporting import execute_refusing_cleanly, report_filters
+
+REPORT = "Expiring Partner Agreements"
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	return execute_refusing_cleanly(REPORT, get_report, filters)
+
+
+def get_report(filters: frappe._dict):
 	days = cint(filters.get("days") or 60)
 	today = nowdate()
 	conditions = [["Partner", "agreement_renewal_date", "<=", add_days(today, days)]]

@@ -8,13 +8,18 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
-from cis_app.reporting import report_filters
+from cis_app.reporting import execute_refusing_cleanly, report_filters
+
+REPORT = "Partner Contributions"
 
 TYPES = ("Monetary", "In-Kind Goods", "In-Kind Services")
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	return execute_refusing_cleanly(REPORT, get_report, filters)
+
+
+def get_report(filters: frappe._dict):
 	conditions = report_filters(
 		"Partner Contribution", filters, ("affiliate", "site", "partner"), date_field="contribution_date"
 	)

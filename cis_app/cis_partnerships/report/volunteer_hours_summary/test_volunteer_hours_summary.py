@@ -7,7 +7,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, flt, nowdate
 
 from cis_app.cis_partnerships.report.volunteer_hours_summary.volunteer_hours_summary import execute
-from cis_app.testing import TwoSites, act, make_hours, make_volunteer
+from cis_app.testing import TwoSites, act, make_affiliate, make_hours, make_volunteer
 
 
 class TestVolunteerHoursSummary(FrappeTestCase):
@@ -75,8 +75,11 @@ class TestVolunteerHoursSummary(FrappeTestCase):
 		self.assertEqual(
 			[(r.group_value, r.hours) for r in rows], [(self.net.site_b, 6.25), (self.net.site_a, 1.5)]
 		)
-		_c, rows, *_ = execute({**filters, "affiliate": "_Test Affiliate Without Sites"})
+		_c, rows, *_ = execute({**filters, "affiliate": make_affiliate("_Test Affiliate Without Sites")})
 		self.assertEqual(rows, [])
+		# an affiliate that does not exist is refused, naming the filter
+		with self.assertRaises(frappe.DoesNotExistError):
+			execute({**filters, "affiliate": "_Test No Such Affiliate"})
 
 	def test_grouping_and_date_range(self):
 		_c, rows, *_ = execute({"group_by": "Activity", "activity": "Mentoring", "volunteer": self.vol.name})

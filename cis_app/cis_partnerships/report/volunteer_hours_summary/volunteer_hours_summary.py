@@ -21,7 +21,9 @@ from frappe import _
 from frappe.utils import flt
 
 from cis_app.core.volunteering import summarize_hours
-from cis_app.reporting import report_filters
+from cis_app.reporting import execute_refusing_cleanly, report_filters
+
+REPORT = "Volunteer Hours Summary"
 
 GROUPS = {"Site": "site", "Partner": "partner", "Volunteer": "volunteer", "Activity": "activity"}
 # what SQL sums per, in the order of report_site_index (status is fixed by the filter)
@@ -29,7 +31,10 @@ GRAIN = ("site", "volunteer", "partner", "activity")
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	return execute_refusing_cleanly(REPORT, get_report, filters)
+
+
+def get_report(filters: frappe._dict):
 	group_by = filters.get("group_by") or "Site"
 	field = GROUPS.get(group_by)
 	if not field:
