@@ -27,11 +27,13 @@ def report_filters(
 # the sites that user serves (cis_app.prepared_reports refuses to prepare them).
 STUDENT_LEVEL_REPORTS = frozenset({"Caseload", "Record Views", "Student Disclosures"})
 
-# Every Script Report of the app, for the checks of cis_app.prepared_reports.
+# Every Script Report of the app, for the checks of cis_app.prepared_reports (tests/test_doctype_json.py
+# fails when a report's JSON is not named here).
 APP_REPORTS = frozenset(
 	{
 		*STUDENT_LEVEL_REPORTS,
 		"Affiliate Annual Summary",
+		"CIS Impact",
 		"CIS Outcomes",
 		"Expiring Partner Agreements",
 		"Partner Contributions",

@@ -311,3 +311,24 @@ def test_number_cards_count_real_fields_and_appear_on_workspaces():
 			if b["type"] == "number_card"
 		}
 		assert shown == listed, name
+
+
+def test_every_script_report_is_named_in_reporting():
+	"""cis_app.reporting.APP_REPORTS (and STUDENT_LEVEL_REPORTS, which it includes) names every Script
+	Report of the app: the prepared-report and filter checks apply to what it names."""
+	import ast
+
+	source = (APP / "reporting.py").read_text()
+	names = {}
+	for node in ast.parse(source).body:
+		if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+			names[node.targets[0].id] = {
+				n.value for n in ast.walk(node.value) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+			}
+	listed = names["APP_REPORTS"] | names["STUDENT_LEVEL_REPORTS"]
+	reports = {
+		json.loads(path.read_text())["name"]
+		for path in APP.glob("*/report/*/*.json")
+		if json.loads(path.read_text()).get("report_type") == "Script Report"
+	}
+	assert reports == listed, f"not listed: {reports - listed}; listed but no such report: {listed - reports}"

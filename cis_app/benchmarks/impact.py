@@ -23,13 +23,14 @@ import time
 
 import frappe
 
+from cis_app.benchmarks import outcomes as outcomes_benchmark
+
 PREFIX = "IBench"
 YEARS = ((f"{PREFIX} 2023-2024", "2023-08-01", "2024-07-31"), (f"{PREFIX} 2024-2025", "2024-08-01", "2025-07-31"))
 AFFILIATE = f"{PREFIX} Affiliate"
 SITES = 50
 DISTRICTS = 5
 STUDENTS = 100_000
-CHUNK = 50_000
 GRADES = ("K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 STAMP = "now(6), now(6), 'Administrator', 'Administrator', 0"
 STANDARD = "creation, modified, owner, modified_by, docstatus"
@@ -44,13 +45,7 @@ def _site(number: str) -> str:
 
 
 def _run_chunks(label: str, statement: str) -> None:
-	started, inserted = time.perf_counter(), 0
-	for low in range(1, STUDENTS + 1, CHUNK):
-		high = min(low + CHUNK - 1, STUDENTS)
-		frappe.db.sql(statement.format(low=low, high=high))
-		inserted += frappe.db._cursor.rowcount
-		frappe.db.commit()  # nosemgrep: seeding, committed in chunks
-	print(f"  seeded {label}: {inserted:,} rows in {time.perf_counter() - started:.0f} s")
+	outcomes_benchmark._run_chunks(label, STUDENTS, statement)
 
 
 def seed() -> None:

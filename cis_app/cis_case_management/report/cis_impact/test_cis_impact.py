@@ -159,7 +159,7 @@ class TestCISImpact(FrappeTestCase):
 		for filters, text in (
 			({"outcome": "gpa"}, "Outcome must be one of"),
 			({"method": "guess"}, "matched or naive"),
-			({"school_year": "1900-1901"}, "does not exist"),
+			({"school_year": "1900-1901"}, "names no School Year: 1900-1901"),
 		):
 			frappe.set_user(self.net.admin)
 			with self.assertRaises(frappe.ValidationError) as caught:
