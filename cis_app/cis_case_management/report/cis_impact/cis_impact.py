@@ -7,10 +7,8 @@ their figures come from ``cis_app.impact_data`` for the sites in the user's scop
 Evaluator, who has no Student permission, gets the aggregates and nothing else.
 
 Suppression: as in CIS Outcomes, no figure from fewer than the threshold's students for anyone who
-cannot read every student behind it (``reporting.suppression_applies``). Against differencing (one
-answer subtracted from another to recover a suppressed group), a viewer whose figures are suppressed
-gets the whole of their scope only: the site, district, affiliate and grade filters are refused to
-them, so each school year, outcome and method has one answer.
+cannot read every student behind it (``reporting.suppression_applies``), and, against differencing,
+such a viewer gets figures for their whole scope only (``reporting.refuse_differencing``).
 """
 
 from __future__ import annotations
@@ -23,21 +21,12 @@ from cis_app.cis_case_management.report.cis_outcomes.cis_outcomes import resolve
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core import impact
 from cis_app.core.grades import grade_rank, normalize_grade
-from cis_app.exceptions import CISValidationError, OutOfScopeError
+from cis_app.exceptions import CISValidationError
 from cis_app.impact_data import load_impact_frame, previous_school_year
-from cis_app.reporting import execute_refusing_cleanly, suppression_applies
+from cis_app.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
 from cis_app.settings import get_small_cell_threshold
 
 REPORT = "CIS Impact"
-NARROWING = {
-	"affiliate": "Affiliate",
-	"school_district": "School District",
-	"site": "Site",
-	"grade_from": "Grade From",
-	"grade_to": "Grade To",
-}
-
-
 def outcome_labels() -> dict[str, str]:
 	return {
 		"attendance_rate": _("Attendance rate (%)"),
@@ -66,17 +55,8 @@ def get_report(filters: frappe._dict):
 		frappe.throw(_("Method must be matched or naive."), CISValidationError)
 	validate_grade_range(filters.grade_from, filters.grade_to)
 	sites = resolve_sites(filters)
+	refuse_differencing(filters, sites)
 	suppress = suppression_applies(filters, sites)
-	if suppress:
-		narrowed = [label for field, label in NARROWING.items() if filters.get(field)]
-		if narrowed:
-			frappe.throw(
-				_(
-					"With small cells suppressed, the impact estimate is given for all the sites you see "
-					"together, so that no small group can be recovered by comparing two answers. Clear: {0}."
-				).format(", ".join(_(label) for label in narrowed)),
-				OutOfScopeError,
-			)
 	threshold = get_small_cell_threshold()
 	previous = previous_school_year(school_year)
 	columns = get_columns()

@@ -129,6 +129,11 @@ class TestCISImpact(FrappeTestCase):
 			self.rows(self.net.evaluator, site=self.net.site_a)
 		with self.assertRaises(frappe.PermissionError):
 			self.rows(self.net.evaluator, grade_from="K", grade_to="12")
+		rows, _ = self.rows(self.net.evaluator, affiliate=self.net.affiliate)  # their whole scope
+		self.assertEqual(rows["matched"]["effect"], 5.0)
+		# an administrator who may read every student narrows with suppression on, too
+		rows, _ = self.rows(self.net.admin, site=self.net.site_a)
+		self.assertEqual(rows["matched"]["served"], 6)
 		frappe.set_user("Administrator")
 		frappe.db.set_single_value("CIS Settings", "small_cell_threshold", 10)
 		frappe.clear_document_cache("CIS Settings", "CIS Settings")

@@ -31,7 +31,7 @@ from cis_app.core.outcomes import COUNT_METRICS, METRICS, counted_outcome_metric
 from cis_app.exceptions import CISValidationError, OutOfScopeError
 from cis_app.outcomes_data import load_counted, sites_in_scope
 from cis_app.permissions import get_permitted_sites
-from cis_app.reporting import execute_refusing_cleanly, suppression_applies
+from cis_app.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
 from cis_app.settings import get_outcome_targets, get_small_cell_threshold
 
 REPORT = "CIS Outcomes"
@@ -90,6 +90,7 @@ def get_report(filters: frappe._dict):
 	validate_grade_range(filters.grade_from, filters.grade_to)
 	years = years_to_show(school_year, filters.compare_years)
 	sites = resolve_sites(filters)
+	refuse_differencing(filters, sites)
 	suppress = suppression_applies(filters, sites)
 	threshold = get_small_cell_threshold()
 	targets = get_outcome_targets()
@@ -457,7 +458,10 @@ def get_message(years, empty_years, sites, suppress, threshold, targets) -> str:
 			"<p>{}</p>".format(
 				_(
 					"Small cells are suppressed (threshold {0}): a suppressed figure is left blank. "
-					"Only staff who can read every student behind the figures can turn suppression off."
+					"Only staff who can read every student behind the figures can turn suppression off. "
+					"For anyone else the figures cover all the sites and grades they see together (a filter "
+					"that narrows them is refused), so that no suppressed group can be recovered by comparing "
+					"two answers; Group By shows sites, districts or grades side by side."
 				).format(threshold)
 			)
 		)

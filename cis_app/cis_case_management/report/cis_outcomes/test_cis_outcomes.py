@@ -361,12 +361,48 @@ class TestCISOutcomes(FrappeTestCase):
 					self.assertGreaterEqual(denominator - numerator, THRESHOLD)
 
 	def test_an_evaluator_sees_the_sites_of_their_affiliate_only(self):
-		result = self.run_as(self.net.evaluator, site=self.net.site_a)
-		self.assertEqual(figures(result["result"])["cohort"], (12, None, None))
+		grouped = self.run_as(self.net.evaluator, group_by="Site")
+		self.assertEqual(figures(grouped["result"], group=self.net.site_a)["cohort"], (12, None, None))
+		# their own affiliate is their whole scope: not a narrowing
+		whole = self.run_as(self.net.evaluator, affiliate=self.net.affiliate)
+		self.assertEqual(figures(whole["result"]), SUPPRESSED_ALL_SITES)
 		with self.assertRaises(frappe.PermissionError):
 			self.run_as(self.net.evaluator, site=OTHER_SITE)
 		with self.assertRaises(frappe.PermissionError):
 			self.run_as(self.net.evaluator, affiliate=OTHER_AFFILIATE)
+
+	def test_suppressed_figures_cannot_be_recovered_by_differencing(self):
+		"""Grades PK-12 minus K-12 would give PK; a site's figure subtracted from the whole would give
+		the other site's. For a viewer whose figures are always suppressed, narrowing is refused."""
+		whole = figures(self.run_as(self.net.evaluator)["result"])
+		self.assertEqual(whole, SUPPRESSED_ALL_SITES)
+		for narrowed in (
+			{"grade_from": "K", "grade_to": "12"},
+			{"grade_from": "9"},
+			{"grade_to": "8"},
+			{"site": self.net.site_a},
+			{"site": self.net.site_b},
+		):
+			with self.assertRaises(frappe.PermissionError, msg=narrowed) as caught:
+				self.run_as(self.net.evaluator, **narrowed)
+			self.assertIn("Group By", str(caught.exception))
+		# the full range is no narrowing, nor a district that holds every site the evaluator sees
+		self.assertEqual(
+			figures(self.run_as(self.net.evaluator, grade_from="PK", grade_to="12")["result"]), whole
+		)
+		sites_seen = set(frappe.get_all("Site", filters={"affiliate": self.net.affiliate}, pluck="name"))
+		in_district = set(frappe.get_all("Site", filters={"school_district": self.net.district}, pluck="name"))
+		if in_district == sites_seen:
+			self.assertEqual(
+				figures(self.run_as(self.net.evaluator, school_district=self.net.district)["result"]), whole
+			)
+		else:
+			with self.assertRaises(frappe.PermissionError):
+				self.run_as(self.net.evaluator, school_district=self.net.district)
+		# staff who may read every student behind the figures narrow as they like, suppression on or off
+		self.run_as("Administrator", grade_from="9", grade_to="12")
+		self.run_as(self.net.coordinator_a, site=self.net.site_a)
+		self.run_as(self.net.admin, grade_from="K", grade_to="12")
 
 	def test_a_coordinator_can_turn_suppression_off_for_their_own_site(self):
 		coordinator = self.net.coordinator_a
