@@ -53,11 +53,10 @@ def _has_row_rule(doctype) -> bool:
 	"""Whether the app puts a row-level rule of its own on ``doctype`` (its scoped DocTypes, and the
 	records that describe them: Version, Comment, ToDo, Tag Link...). Every other DocType keeps
 	Frappe's own behaviour."""
-	from cis_app.hooks import permission_query_conditions
-
-	return isinstance(doctype, str) and str(permission_query_conditions.get(doctype, "")).startswith(
-		"cis_app."
-	)
+	if not isinstance(doctype, str):
+		return False
+	rules = frappe.get_hooks("permission_query_conditions", {}).get(doctype) or []
+	return any(str(rule).startswith("cis_app.") for rule in rules)
 
 
 @frappe.whitelist()

@@ -65,6 +65,8 @@ BOOTSTRAP_REPS = 1000
 SEED = 20240601
 SMD_FLAG = 0.1
 GRADE_BANDS = ("PK-5", "6-8", "9-12")
+# why an estimate has no figure (``Estimate.code``)
+NO_SERVED, NO_COMPARISON, NO_MATCH, SUPPRESSED = "no_served", "no_comparison", "no_match", "suppressed"
 
 
 class ImpactInputError(ValueError):
@@ -98,7 +100,8 @@ class Estimate:
 	comparison_outcome: float | None = None
 	balance: list[dict] = field(default_factory=list)
 	suppressed: int = 0
-	reason: str = ""
+	reason: str = ""  # why there is no estimate, for developers; the report words it from ``code``
+	code: str = ""  # NO_SERVED, NO_COMPARISON, NO_MATCH or SUPPRESSED
 
 	@property
 	def left_out_total(self) -> int:
@@ -267,9 +270,11 @@ def estimate(
 	served = usable["served"].to_numpy(dtype=bool)
 	result.served = int(served.sum())
 	if result.served == 0:
+		result.code = NO_SERVED
 		result.reason = "No served student has this indicator both the year before and this year."
 		return _finish(result, threshold, suppress_small_cells)
 	if (~served).sum() == 0:
+		result.code = NO_COMPARISON
 		result.reason = "No comparison student has this indicator both the year before and this year."
 		result.left_out["no_match"] = result.served
 		return _finish(result, threshold, suppress_small_cells)
@@ -307,6 +312,7 @@ def estimate(
 	result.left_out["no_match"] = int(len(served_rows) - len(paired))
 	result.matched = int(len(paired))
 	if len(paired) == 0:
+		result.code = NO_MATCH
 		result.reason = "No served student found a comparison student close enough on the year before."
 		return _finish(result, threshold, suppress_small_cells)
 	differences = change[paired] - change[partners]
@@ -341,6 +347,7 @@ def _finish(result: Estimate, threshold: int, suppress_small_cells: bool) -> Est
 		result.balance = []
 		result.matched = None if result.matched < threshold else result.matched
 		result.served = None if result.served < threshold else result.served
+		result.code = result.code or SUPPRESSED
 		result.reason = result.reason or f"Fewer than {threshold} students: suppressed."
 	return result
 

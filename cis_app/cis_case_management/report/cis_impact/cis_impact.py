@@ -20,7 +20,7 @@ from frappe.utils import escape_html
 from cis_app.cis_case_management.report.cis_outcomes.cis_outcomes import resolve_sites, validate_grade_range
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core import impact
-from cis_app.core.grades import grade_rank, normalize_grade
+from cis_app.core.outcome_report import in_grade_range
 from cis_app.exceptions import CISValidationError
 from cis_app.impact_data import load_impact_frame, previous_school_year
 from cis_app.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
@@ -74,7 +74,7 @@ def get_report(filters: frappe._dict):
 	rows = [row_of(estimate) for estimate in estimates]
 	note = None
 	if chosen.effect is None:
-		note = chosen.reason or _("No estimate can be made for these filters.")
+		note = no_estimate_reasons(threshold).get(chosen.code) or _("No estimate can be made for these filters.")
 		if frame.empty or not (frame["outcome"].notna().any()):
 			note = _("No figure of this indicator was recorded in {0} for the students in scope: no estimate.").format(
 				escape_html(school_year)
@@ -88,13 +88,21 @@ def get_report(filters: frappe._dict):
 	)
 
 
+def no_estimate_reasons(threshold: int) -> dict[str, str]:
+	return {
+		impact.NO_SERVED: _("No served student has this indicator both the year before and this year."),
+		impact.NO_COMPARISON: _("No comparison student has this indicator both the year before and this year."),
+		impact.NO_MATCH: _("No served student found a comparison student close enough on the year before."),
+		impact.SUPPRESSED: _("Fewer than {0} students: the figures are suppressed.").format(threshold),
+	}
+
+
 def in_grades(frame, grade_from, grade_to):
-	if not (grade_from or grade_to) or frame.empty:
+	"""The students inside the grade range (the rule of CIS Outcomes, ``core.outcome_report``)."""
+	if frame.empty:
 		return frame
-	low = grade_rank(normalize_grade(grade_from)) if grade_from else -10
-	high = grade_rank(normalize_grade(grade_to)) if grade_to else 99
-	ranks = frame["grade"].map(lambda g: grade_rank(normalize_grade(g)) if normalize_grade(g) else None)
-	return frame[ranks.notna() & (ranks >= low) & (ranks <= high)]
+	inside = in_grade_range(frame.rename(columns={"grade": "grade_level"}), grade_from, grade_to)
+	return inside.rename(columns={"grade_level": "grade"})
 
 
 def row_of(estimate: impact.Estimate) -> dict:
@@ -168,10 +176,11 @@ def get_summary(estimate: impact.Estimate) -> list[dict]:
 		{"label": _("Effect on the served"), "value": show(estimate.effect), "datatype": "Float", "indicator": "Blue"},
 		{
 			"label": _("95% interval"),
-			"value": f"{show(estimate.ci_low)} to {show(estimate.ci_high)}",
+			"value": _("{0} to {1}").format(show(estimate.ci_low), show(estimate.ci_high)),
 			"datatype": "Data",
 		},
-		{"label": _("Served, matched"), "value": f"{estimate.served}, {estimate.matched}", "datatype": "Data"},
+		{"label": _("Served"), "value": estimate.served, "datatype": "Int"},
+		{"label": _("Matched"), "value": estimate.matched, "datatype": "Int"},
 	]
 
 
