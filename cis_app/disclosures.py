@@ -144,11 +144,16 @@ def write_disclosures(
 	reference_doctype: str | None = None,
 	reference_name: str | None = None,
 	user: str | None = None,
+	recipient: dict | None = None,
 ) -> int:
 	"""One Disclosure Record per student (none for 0 students): ``user`` disclosed ``what`` to
-	themself (a staff export or print). The rows are checked by the rules and written in one insert, as
-	an export may name thousands of students. Returns how many were written."""
+	themself (a staff export or print), or to ``recipient`` (``recipient_type`` and ``recipient_user``,
+	``partner``, ``recipient_name``, ``consent``). The rows are checked by the rules and written in one
+	insert, as an export may name thousands of students. Returns how many were written.
+
+	The request that writes them is committed whatever its HTTP method (Frappe rolls a GET back)."""
 	user = user or frappe.session.user
+	recipient = {"recipient_type": "User", "recipient_user": user, **(recipient or {})}
 	names = rules.students_in(students)
 	if not names:
 		return 0
@@ -164,8 +169,11 @@ def write_disclosures(
 		{
 			"disclosed_on": now,
 			"disclosed_by": user,
-			"recipient_type": "User",
-			"recipient_user": user,
+			"recipient_type": recipient.get("recipient_type"),
+			"recipient_user": recipient.get("recipient_user"),
+			"partner": recipient.get("partner"),
+			"recipient_name": recipient.get("recipient_name"),
+			"consent": recipient.get("consent"),
 			"what": what,
 			"legal_basis": legal_basis,
 			"purpose": purpose,
@@ -191,6 +199,9 @@ def write_disclosures(
 		"disclosed_by",
 		"recipient_type",
 		"recipient_user",
+		"partner",
+		"recipient_name",
+		"consent",
 		"what",
 		"legal_basis",
 		"purpose",
@@ -214,6 +225,9 @@ def write_disclosures(
 			row["disclosed_by"],
 			row["recipient_type"],
 			row["recipient_user"],
+			row["partner"],
+			row["recipient_name"],
+			row["consent"],
 			row["what"],
 			row["legal_basis"],
 			row["purpose"],
@@ -223,6 +237,8 @@ def write_disclosures(
 		for name, row in zip(reserve_names(len(rows)), rows, strict=True)
 	]
 	frappe.db.bulk_insert("Disclosure Record", columns, values)
+	if getattr(frappe.local, "request", None) is not None:
+		frappe.local.flags.commit = True  # a GET (the desk's PDF button) is otherwise rolled back
 	return len(rows)
 
 
@@ -487,6 +503,37 @@ def download_multi_pdf_async(doctype, name, format=None, no_letterhead=False, le
 	result = original(doctype, name, format, no_letterhead, letterhead, options)
 	for dt, docname in _documents(doctype, name):
 		record_print(dt, docname, format, rules.PDF, basis, purpose)
+	return result
+
+
+@frappe.whitelist()
+def get_html_and_style(
+	doc: str,
+	name: str | None = None,
+	print_format: str | None = None,
+	no_letterhead: bool | None = None,
+	letterhead: str | None = None,
+	trigger_print: bool = False,
+	style: str | None = None,
+	settings: str | None = None,
+):
+	"""``frappe.www.printview.get_html_and_style`` (the desk's print preview), then a disclosure
+	record of the previewed students: the preview is the whole print, ready to be saved or printed."""
+	from frappe.www.printview import get_html_and_style as original
+
+	basis, purpose = disclosure_params()
+	result = original(
+		doc,
+		name=name,
+		print_format=print_format,
+		no_letterhead=no_letterhead,
+		letterhead=letterhead,
+		trigger_print=trigger_print,
+		style=style,
+		settings=settings,
+	)
+	if isinstance(doc, str) and isinstance(name, str):
+		record_print(doc, name, print_format, rules.PRINT_PREVIEW, basis, purpose, file_type="HTML")
 	return result
 
 

@@ -127,11 +127,19 @@ override_whitelisted_methods = {
 	"frappe.utils.print_format.download_multi_pdf_async": "cis_app.disclosures.download_multi_pdf_async",
 	# a query report's PDF carries only HTML: refused for student rows (use Export, which records them)
 	"frappe.utils.print_format.report_to_pdf": "cis_app.disclosures.report_to_pdf",
+	# the desk's print preview is the whole print: recorded as well
+	"frappe.www.printview.get_html_and_style": "cis_app.disclosures.get_html_and_style",
 }
+# (every override above, and every other change to Frappe without a hook, is listed with its
+# live-path test in cis_app.frappe_patches; a test fails when this dict and that list differ)
 # the /printview page (the desk's Print button) and REST reads of students, check-ins and referrals
 update_website_context = ["cis_app.disclosures.record_printview"]
 after_request = [
 	"cis_app.disclosures.record_api_read",
+	# every way out is recorded or refused (cis_app.ways_out): a file of student records from a method
+	# that does not record its disclosures is stopped; a student's file downloaded is recorded
+	"cis_app.ways_out.refuse_unrecorded_files",
+	"cis_app.ways_out.record_file_download",
 	# a browser that logs out drops what the phone page kept (cis_app.checkin_api, Clear-Site-Data)
 	"cis_app.checkin_api.clear_phone_on_logout",
 ]
@@ -147,9 +155,29 @@ before_request = ["cis_app.field_guard.install", "cis_app.field_guard.refuse_who
 # again once Frappe has resolved an API token (auth_hooks run after validate_auth, before_request before)
 before_request.append("cis_app.method_allowlist.refuse_unlisted")
 auth_hooks = ["cis_app.method_allowlist.refuse_unlisted"]
-before_job = ["cis_app.field_guard.install"]
+# Methods that would take student data out without recording it are refused, and so is any method on
+# no list when its request is about student records (cis_app.ways_out, cis_app.core.ways_out)
+before_request.append("cis_app.ways_out.refuse_ways_out")
+before_request.append("cis_app.frappe_patches.install")
+before_job = ["cis_app.field_guard.install", "cis_app.frappe_patches.install"]
 
 doc_events = {
+	# email, mentions and follows of student records only to staff who may read them, or under a
+	# consent naming the recipient; each one sent is recorded (cis_app.ways_out)
+	"Email Queue": {
+		"before_insert": "cis_app.ways_out.check_email",
+		"after_insert": "cis_app.ways_out.record_email",
+	},
+	"Comment": {
+		"validate": "cis_app.ways_out.check_mentions",
+		"after_insert": "cis_app.ways_out.record_mentions",
+	},
+	"Document Follow": {
+		"validate": "cis_app.ways_out.check_follow",
+	},
+	"Auto Email Report": {
+		"validate": "cis_app.ways_out.check_auto_email_report",
+	},
 	"DocShare": {
 		"validate": "cis_app.permissions.validate_share",
 	},

@@ -77,6 +77,23 @@ SCOPED_DOCTYPES: dict[str, ScopeRule] = {
 	"Partner Contribution": ScopeRule(site_field=None, affiliate_field="affiliate"),
 }
 
+# The DocTypes whose records name or describe students (not the partnerships, not school-wide
+# activities): what cis_app.ways_out and cis_app.disclosures call student-level.
+STUDENT_LEVEL_DOCTYPES = frozenset(
+	doctype
+	for doctype, rule in SCOPED_DOCTYPES.items()
+	if doctype in ("Student", "Group Session")
+	or rule.student_field
+	or rule.parent_doctype in ("Student", "Needs Assessment", "Support Plan", "Group Session", "Student Check-In")
+)
+
+
+def note_student_read(doctype: str | None) -> None:
+	"""The permission rules were asked about student-level records in this request: a file it answers
+	with must come from a route that records the disclosure (cis_app.ways_out)."""
+	if doctype in STUDENT_LEVEL_DOCTYPES and getattr(frappe.local, "flags", None) is not None:
+		frappe.local.flags.cis_read_student_data = True
+
 
 def register(doctype: str, rule: ScopeRule) -> None:
 	"""Scope another DocType (used by modules that add student or site records)."""
@@ -180,6 +197,7 @@ def site_condition(doctype: str, user: str | None = None) -> str:
 
 def get_permission_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
 	"""``permission_query_conditions`` hook for every scoped DocType."""
+	note_student_read(doctype)
 	return site_condition(doctype, user)
 
 
@@ -248,6 +266,7 @@ def has_scoped_permission(doc, ptype: str | None = None, user: str | None = None
 	affiliate must be in scope too, so a record cannot be pulled in from another site or affiliate.
 	"""
 	user = user or frappe.session.user
+	note_student_read(doc.doctype)
 	if is_unrestricted(user):
 		return True
 	rule = SCOPED_DOCTYPES[doc.doctype]

@@ -40,10 +40,16 @@ REPORT_BUILDER_EXPORT = "Report Builder export"
 QUERY_REPORT_EXPORT = "Report export"
 PRINT = "Print"
 PDF = "PDF download"
+PRINT_PREVIEW = "Print preview"
+FILE_DOWNLOAD = "File download"
+EMAIL = "Email"
+MENTION = "Mention in a comment (emailed)"
 
 # The purpose recorded when the request names none (stored as written; family documents translate it)
 EXPORT_PURPOSE = "Export from the desk by school staff"
 PRINT_PURPOSE = "Print from the desk by school staff"
+FILE_PURPOSE = "Download of a file attached to the record"
+EMAIL_PURPOSE = "Email sent from the desk"
 
 # Prints handed to the family itself: a disclosure to the parent, which 99.32(d)(1) does not record
 FAMILY_PRINT_FORMATS = frozenset({"Student Disclosure Record"})
