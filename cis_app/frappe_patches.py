@@ -4,7 +4,7 @@ Each entry says what it changes, why no hook serves, and the Frappe version and 
 against (its code copies that function's signature or behaviour). Each has a live-path test: a request
 through Frappe's public route that shows the patch's effect, so that when a Frappe update routes around
 the patched function (a new query builder, a renamed method, a new desk script), the test goes red
-instead of the guard going quiet. ``cis_app/test_frappe_patches.py`` holds those tests and checks that
+instead of the guard going quiet. ``cis_app/tests/test_frappe_patches.py`` holds those tests and checks that
 this list names each of them, and ``pyproject.toml`` names the Frappe versions the suite has run on.
 
 Whitelisted-method overrides (``override_whitelisted_methods`` in hooks.py) are a hook, but they copy
@@ -28,7 +28,7 @@ class Patch:
 	by: str  # where the app does it
 	what: str
 	why_no_hook: str
-	live_test: str  # test method in cis_app/test_frappe_patches.py
+	live_test: str  # test method in cis_app/tests/test_frappe_patches.py
 
 
 OVERRIDE = "override_whitelisted_methods"
@@ -63,6 +63,15 @@ PATCHES: tuple[Patch, ...] = (
 		"The follow digest leaves out changes to fields of an app DocType its recipient cannot read.",
 		"The digest is built and sent by Frappe's scheduler job; no hook sees its content.",
 		"test_follow_digest_leaves_out_unreadable_fields",
+	),
+	Patch(
+		"frappe.desk.form.load.get_versions",
+		"wrapped",
+		"cis_app.frappe_patches.install_version_filter",
+		"The form's timeline (getdoc, get_docinfo) leaves out the old and new values of fields of an app "
+		"DocType the reader cannot read.",
+		"The docinfo is built after the document's onload; no hook sees it.",
+		"test_form_timeline_leaves_out_unreadable_fields",
 	),
 	Patch(
 		"frappe.render_pdf",
@@ -227,6 +236,63 @@ def _item_readable(item, doctype, readable) -> bool:
 	return bool(df is None and field in readable) or bool(df and df.fieldname in readable)
 
 
+# ------------------------------------------------------------------ the form's timeline
+
+
+def install_version_filter() -> None:
+	"""Wrap ``frappe.desk.form.load.get_versions`` (Frappe 15.55.1), once per process: the Version rows
+	a form shows (its timeline) keep only the changes of fields the reader may read."""
+	from frappe.desk.form import load
+
+	if getattr(load.get_versions, "_cis_version_filter", False):
+		return
+	original = load.get_versions
+
+	@functools.wraps(original)
+	def get_versions(doc):
+		versions = original(doc)
+		if not _is_app_doctype(doc.doctype):
+			return versions
+		readable = readable_fields(doc.doctype, frappe.session.user)
+		for version in versions:
+			version["data"] = scrub_version_data(version.get("data"), readable)
+		return versions
+
+	get_versions._cis_version_filter = True
+	load.get_versions = get_versions
+
+
+def scrub_version_data(data: str | None, readable: set[str]) -> str | None:
+	"""A Version's ``data`` without the changes of fields outside ``readable``."""
+	import json
+
+	try:
+		diff = json.loads(data) if data else None
+	except ValueError:
+		return None
+	if not isinstance(diff, dict):
+		return data
+	diff["changed"] = [row for row in diff.get("changed") or [] if row and row[0] in readable]
+	row_changed = []
+	for row in diff.get("row_changed") or []:
+		if len(row) > 3 and row[0] in readable:
+			fields = [change for change in row[3] or [] if change and change[0] in readable]
+			if fields:
+				row_changed.append([*row[:3], fields])
+	diff["row_changed"] = row_changed
+	for key in ("added", "removed"):
+		rows = []
+		for row in diff.get(key) or []:
+			if len(row) > 1 and row[0] in readable and isinstance(row[1], dict):
+				rows.append([row[0], {k: v for k, v in row[1].items() if k in readable or k in _ROW_KEYS}])
+		diff[key] = rows
+	return json.dumps(diff, separators=(",", ":"))
+
+
+_ROW_KEYS = frozenset({"name", "idx", "doctype", "parent", "parentfield", "parenttype", "docstatus"})
+
+
 def install() -> None:
 	"""``before_request`` and ``before_job``: the patches that live in this module."""
 	install_follow_digest_filter()
+	install_version_filter()

@@ -1,6 +1,6 @@
 """The classification of every whitelisted method (cis_app.core.ways_out), checked without Frappe.
 
-The integration test ``cis_app/test_ways_out_classification.py`` checks it against every method loaded
+The integration test ``cis_app/tests/test_ways_out_classification.py`` checks it against every method loaded
 on a site; these checks catch, in seconds, an app method added without a class, a refusal without the
 route to use instead, or an override of a Frappe method the list does not say is kept.
 """

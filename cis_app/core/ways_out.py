@@ -4,7 +4,7 @@ A FERPA disclosure record (34 CFR 99.32) is owed for every disclosure of a stude
 the rule is written the other way round from a list of guarded doors: each whitelisted method loaded on
 a site is listed here with one class, and a method that is not listed is treated as one that could
 carry student data out (``cis_app.ways_out`` refuses it whenever its request names a student-level
-DocType or report). An integration test (``cis_app/test_ways_out_classification.py``) loads every
+DocType or report). An integration test (``cis_app/tests/test_ways_out_classification.py``) loads every
 module of every installed app and fails when a whitelisted method is missing here, or listed here and
 gone.
 

@@ -108,6 +108,25 @@ class TestFrappePatchesAreLive(FrappeTestCase):
 		message = document_follow.get_message(self.a1, "Student", "Hourly", self.net.admin)
 		self.assertNotIn("Synthetic change of the note", json.dumps(message, default=str))
 
+	def test_form_timeline_leaves_out_unreadable_fields(self):
+		# a change to the health notes, then the administrator (who may not read them) opens the
+		# student through the desk's own route: the timeline shows the name change, not the notes
+		frappe.set_user(self.net.coordinator_a)
+		student = frappe.get_doc("Student", self.a1)
+		student.last_name = f"{LAST_NAME}x"
+		student.health_notes = "Synthetic timeline note"
+		student.save(ignore_version=False)
+		frappe.set_user("Administrator")
+		frappe.db.commit()
+		for user, sees_note in ((self.net.admin, False), (self.net.coordinator_a, True)):
+			for method in ("frappe.desk.form.load.getdoc", "frappe.desk.form.load.get_docinfo"):
+				token = self.tokens[user]
+				response = http("get", f"/api/method/{method}", token, query_string={"doctype": "Student", "name": self.a1})
+				self.assertEqual(response.status_code, 200, method)
+				text = response.get_data(as_text=True)
+				self.assertIn(f"{LAST_NAME}x", text, (user, method))
+				self.assertEqual("Synthetic timeline note" in text, sees_note, (user, method))
+
 	def test_report_pdf_script_replaces_render_pdf(self):
 		# Frappe still defines frappe.render_pdf where the app's script expects it, and the query
 		# report page still prints through it; the app's script replaces it on every desk page
