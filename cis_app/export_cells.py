@@ -38,24 +38,23 @@ def install() -> None:
 	from frappe.desk import utils as desk_utils
 	from frappe.utils import xlsxutils
 
-	if not getattr(desk_utils.get_csv_bytes, "_cis_escape", False):
-		original_csv = desk_utils.get_csv_bytes
+	_wrap(desk_utils, "get_csv_bytes")
+	_wrap(xlsxutils, "make_xlsx")
 
-		@functools.wraps(original_csv)
-		def get_csv_bytes(data, *args, **kwargs):
-			return original_csv(escape_rows(data) if _escaping() else data, *args, **kwargs)
 
-		get_csv_bytes._cis_escape = True
-		desk_utils.get_csv_bytes = get_csv_bytes
-	if not getattr(xlsxutils.make_xlsx, "_cis_escape", False):
-		original_xlsx = xlsxutils.make_xlsx
+def _wrap(module, name: str) -> None:
+	"""``module.name`` (a writer whose first argument is the rows) escaping the rows inside
+	``escaped_cells()``."""
+	original = getattr(module, name)
+	if getattr(original, "_cis_escape", False):
+		return
 
-		@functools.wraps(original_xlsx)
-		def make_xlsx(data, *args, **kwargs):
-			return original_xlsx(escape_rows(data) if _escaping() else data, *args, **kwargs)
+	@functools.wraps(original)
+	def write(data, *args, **kwargs):
+		return original(escape_rows(data) if _escaping() else data, *args, **kwargs)
 
-		make_xlsx._cis_escape = True
-		xlsxutils.make_xlsx = make_xlsx
+	write._cis_escape = True
+	setattr(module, name, write)
 
 
 @contextmanager
