@@ -46,6 +46,7 @@ from cis_app.roster_import_job import (
 	PROGRESS_EVENT,
 	PROGRESS_EVERY,
 	ImportRun,
+	file_error_message,
 	import_file_path,
 	save_in_savepoint,
 )
@@ -100,7 +101,7 @@ class DistrictDataRun(ImportRun):
 				return
 			parsed = parse_year_end_file(path)
 		except (DistrictFileError, OneRosterError) as exc:
-			self.finish("Error", _("The file cannot be imported, nothing was changed: {0}").format(exc), [])
+			self.finish("Error", file_error_message(exc), [])
 			return
 		self.errors = list(parsed.errors)
 		self.warnings = list(parsed.warnings)

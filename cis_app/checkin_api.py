@@ -14,6 +14,7 @@ worker's scope covers the page.
 
 from __future__ import annotations
 
+import json
 import os
 
 import frappe
@@ -194,7 +195,11 @@ def select_options() -> dict[str, list[dict]]:
 def sync(entries: list | str) -> list[dict]:
 	"""Record the queued ``entries``; one answer per entry: {client_id, status, name, message}."""
 	require_staff()
-	entries = frappe.parse_json(entries) if isinstance(entries, str) else entries
+	if isinstance(entries, str):
+		try:
+			entries = json.loads(entries)
+		except (ValueError, RecursionError):
+			entries = None
 	if not isinstance(entries, list):
 		frappe.throw(_("Send the queued entries as a list."), frappe.ValidationError)
 	if len(entries) > offline_sync.MAX_BATCH:
@@ -215,9 +220,26 @@ def sync(entries: list | str) -> list[dict]:
 			answers.append(duplicate(client_id, decision["name"]))
 		elif action == offline_sync.SAME_AS_EARLIER:
 			answers.append(offline_sync.answer_like(answers[decision["earlier"]], client_id))
+		elif field := offline_sync.payload_problem(entry["kind"], entry["payload"]):
+			answers.append(refused(client_id, bad_field_message(entry["kind"], field)))
 		else:
 			answers.append(insert_entry(index, client_id, entry["kind"], entry["payload"]))
 	return answers
+
+
+def bad_field_message(kind: str, field: str) -> str:
+	"""A refusal naming, by its label on the form, the field whose value is not of its type
+	(``core.offline_sync.payload_problem``: ``field`` or ``table.row.field``)."""
+	meta = frappe.get_meta(DOCTYPES[kind])
+	name, *row = field.split(".")
+	label = _(meta.get_label(name))
+	if len(row) == 2:
+		table = meta.get_field(name)
+		cell = _(frappe.get_meta(table.options).get_label(row[1])) if table else row[1]
+		return _("Row {0} of {1}: {2} is not a valid value. Fix or discard this entry.").format(
+			row[0], label, cell
+		)
+	return _("{0} is not a valid value. Fix or discard this entry.").format(label)
 
 
 def existing_client_ids(entries: list) -> dict[str, str]:

@@ -37,9 +37,11 @@ from contextlib import contextmanager
 
 import frappe
 from frappe import _
-from frappe.utils import cint, getdate, now_datetime
+from frappe.utils import cint, escape_html, getdate, now_datetime
 
 from cis_app.core import disclosures as rules
+from cis_app.exceptions import CISValidationError
+from cis_app.export_cells import check_file_format, escaped_cells
 from cis_app.permissions import SCOPED_DOCTYPES, get_permitted_sites, is_unrestricted
 
 SERIES = "DISC-.YYYY.-.#####"
@@ -268,8 +270,10 @@ def export_report_builder():
 	from frappe.desk.reportview import export_query, get_form_params
 
 	basis, purpose = disclosure_params()
+	check_file_format(frappe.form_dict.get("file_format_type"))
 	params = get_form_params()
-	result = export_query()
+	with escaped_cells():
+		result = export_query()
 	record_report_builder_export(params, basis, purpose)
 	return result
 
@@ -386,9 +390,16 @@ def export_query_report():
 
 	basis, purpose = disclosure_params()
 	report_name = frappe.form_dict.get("report_name")
-	file_type = frappe.form_dict.get("file_format_type")
+	file_type = check_file_format(frappe.form_dict.get("file_format_type"))
 	filters = frappe.form_dict.get("filters")
-	with captured_report_runs() as runs:
+	if not report_name or not isinstance(report_name, str):
+		frappe.throw(_("Name the report to export (report_name)."), CISValidationError, title=_("Export"))
+	if not frappe.db.exists("Report", report_name):
+		frappe.throw(
+			_("Report {0} does not exist.").format(frappe.bold(escape_html(report_name))),
+			frappe.DoesNotExistError,
+		)
+	with captured_report_runs() as runs, escaped_cells():
 		result = export_query()
 	ref_doctype = frappe.get_cached_value("Report", report_name, "ref_doctype") if report_name else None
 	if not runs or not ref_doctype or not is_student_level(ref_doctype):

@@ -66,6 +66,14 @@ def problem_messages() -> dict[str, str]:
 			"{where}: {value} is below the small-cell threshold {threshold} but is not suppressed."
 		),
 		"recoverable": _("{where}: a suppressed cell can be recomputed by subtraction ({detail})."),
+		"too_large": _("The file is larger than {limit} MB; an Outcome Export is much smaller."),
+		"too_deep": _("The JSON is nested more than {limit} levels deep; an Outcome Export is not."),
+		"unknown_affiliate": _("{where}: {value} is not an affiliate of this site that you may import for."),
+		"wrong_affiliate_name": _(
+			"{where}: the affiliate's name {value} is not its name on this site, {expected}."
+		),
+		"unknown_site": _("{where}: {value} is not a site of {affiliate} on this site."),
+		"unknown_school_year": _("{where}: {value} is not a School Year of this site."),
 	}
 
 
@@ -218,10 +226,42 @@ def download_outcome_export(school_year: str, affiliate: str | None = None, file
 # ---------------------------------------------------------------- reading a file to import
 
 
+def importable_affiliates(user: str | None = None) -> frozenset[str] | None:
+	"""The affiliates whose exports ``user`` may import: every one (None) for Administrator and System
+	Managers, else those they serve."""
+	user = user or frappe.session.user
+	if user == "Administrator" or "System Manager" in frappe.get_roles(user):
+		return None
+	return get_permitted_affiliates(user)
+
+
+def known_names(export: dict) -> dict:
+	"""What this site knows of an export's names (``core.network_rollup.check_names``): the affiliate's
+	name here (None unless it is an Affiliate the user may import for), its sites, and whether the
+	school year exists."""
+	affiliate = export["affiliate"]["id"]
+	allowed = importable_affiliates()
+	name = frappe.db.get_value("Affiliate", affiliate, "affiliate_name")
+	if allowed is not None and affiliate not in allowed:
+		name = None
+	return {
+		"affiliate_name": name,
+		"sites": frappe.get_all("Site", filters={"affiliate": affiliate}, pluck="name") if name else [],
+		"school_year_known": bool(frappe.db.exists("School Year", export["school_year"])),
+	}
+
+
 def parse_export_file(content: bytes | str, filename: str, minimum_threshold: int) -> dict:
-	"""A validated export from a file's content; refuses it (OutcomeExportError) with every reason."""
+	"""A validated export from a file's content, naming only what this site knows (the user's own
+	affiliate, its sites, a school year); refuses it (OutcomeExportError) with every reason, each with
+	its line where it has one."""
 	try:
-		return network_rollup.validate_export(network_rollup.parse_export(content), minimum_threshold)
+		export, lines = network_rollup.read_export(content)
+		export = network_rollup.validate_export(export, minimum_threshold)
+		problems = network_rollup.check_names(export, lines, **known_names(export))
+		if problems:
+			raise network_rollup.ExportError(problems)
+		return export
 	except network_rollup.ExportError as error:
 		reasons = describe_problems(error.problems)
 		shown = reasons[:MAX_PROBLEMS_SHOWN]

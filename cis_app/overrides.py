@@ -7,6 +7,8 @@ from frappe import _
 from frappe.client import validate_link as frappe_validate_link
 from frappe.utils.data import cint
 
+from cis_app.field_guard import refuse_quoted_filter_fields
+
 
 @frappe.whitelist()
 def get_count(doctype: str, filters=None, debug: bool = False, cache: bool = False) -> int:
@@ -17,9 +19,11 @@ def get_count(doctype: str, filters=None, debug: bool = False, cache: bool = Fal
 	itself does."""
 	from frappe.client import get_safe_filters
 
+	filters = get_safe_filters(filters)
+	refuse_quoted_filter_fields(doctype, filters)
 	rows = frappe.get_list(
 		doctype,
-		filters=get_safe_filters(filters),
+		filters=filters,
 		fields=["count(*) as total"],
 		order_by=None,
 		limit_page_length=0,

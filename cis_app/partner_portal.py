@@ -46,7 +46,16 @@ ENTRY_PROBLEMS = {
 	"end_in_future": _lt(
 		"The service end date is in the future. Record the service as completed once it has ended."
 	),
+	"start_before_sent": _lt(
+		"The service start date is before the referral was sent. Enter the day the service started."
+	),
+	"start_outside_year": _lt(
+		"The service start date is outside the referral's school year. Enter a day of that school year."
+	),
 	"end_before_start": _lt("The service end date is before its start date. Fix one of the dates."),
+	"end_outside_year": _lt(
+		"The service end date is outside the referral's school year. Enter a day of that school year."
+	),
 	"sessions_invalid": _lt("Sessions must be a whole number of 0 or more."),
 	"sessions_missing": _lt("Enter how many sessions the student attended (at least 1)."),
 	"outcome_missing": _lt("Write a short outcome note for the coordinator."),
@@ -254,7 +263,9 @@ def act(referral: str, action: str, values: dict | str | None = None) -> dict:
 	# what they leave empty keeps what they recorded before (the start date, when completing)
 	entered = {field: clean(field, sent.get(field)) for field in fields}
 	entered = {field: row.get(field) if value is None else value for field, value in entered.items()}
-	problems = core.partner_action_problems(action, entered, nowdate())
+	sent_on, school_year = frappe.db.get_value("Referral", referral, ["sent_on", "school_year"])
+	year = frappe.db.get_value("School Year", school_year, ["year_start_date", "year_end_date"])
+	problems = core.partner_action_problems(action, entered, nowdate(), sent_on, year)
 	if problems:
 		frappe.throw(
 			"<br>".join(str(ENTRY_PROBLEMS[problem]) for problem in problems),

@@ -213,14 +213,16 @@ NARROWING_FILTERS = {
 }
 
 
-def refuse_differencing(filters: dict, sites: list[str] | None) -> None:
+def refuse_differencing(filters: dict, sites: list[str] | None, grouped: bool = True) -> None:
 	"""Against differencing: a viewer whose figures are suppressed whatever they ask (an Evaluator, a
 	Partner Manager; ``suppression_applies`` with suppression asked off) gets figures for their whole
 	scope only. A filter that narrows the students counted (a site, district or affiliate short of
 	every site they see, a grade range short of PK to 12) is refused, so no suppressed group can be
 	recovered by subtracting one answer from another (grades PK-12 minus K-12 = PK). Grouping (by
 	site, district, level or grade) stays open: its groups are suppressed together, in one answer.
-	Staff who can read every student behind the figures may narrow as they like."""
+	Staff who can read every student behind the figures may narrow as they like. ``grouped``: the
+	report has Group By (else its rows already show each site beside the total, which the refusal
+	says instead)."""
 	from frappe import _
 
 	from cis_app.core.outcome_report import grade_range
@@ -232,18 +234,33 @@ def refuse_differencing(filters: dict, sites: list[str] | None) -> None:
 	narrowed = []
 	low, high = grade_range(filters.get("grade_from"), filters.get("grade_to"))
 	if (low is not None and low > -1) or (high is not None and high < 12):
-		narrowed += [label for field, label in NARROWING_FILTERS.items() if field.startswith("grade") and filters.get(field)]
+		narrowed += [
+			label
+			for field, label in NARROWING_FILTERS.items()
+			if field.startswith("grade") and filters.get(field)
+		]
 	whole = sites_in_scope(None)
 	if (sites is None) != (whole is None) or (sites is not None and set(sites) != set(whole)):
 		narrowed += [
-			label for field, label in NARROWING_FILTERS.items() if not field.startswith("grade") and filters.get(field)
+			label
+			for field, label in NARROWING_FILTERS.items()
+			if not field.startswith("grade") and filters.get(field)
 		]
-	if narrowed:
+	if narrowed and grouped:
 		frappe.throw(
 			_(
 				"Your figures are suppressed, so they are given for all the sites and grades you see together: "
 				"comparing two narrower answers could reveal a suppressed group. Clear {0}, and use Group By "
 				"to see sites, districts or grades side by side."
+			).format(", ".join(_(label) for label in narrowed)),
+			OutOfScopeError,
+		)
+	if narrowed:
+		frappe.throw(
+			_(
+				"Your figures are suppressed, so they are given for all the sites you see together: comparing "
+				"two narrower answers could reveal a suppressed figure. Clear {0}: each site's row is shown "
+				"beside the total."
 			).format(", ".join(_(label) for label in narrowed)),
 			OutOfScopeError,
 		)

@@ -33,6 +33,7 @@ from frappe import _
 from frappe.query_builder.functions import Count, IfNull
 from frappe.utils import flt, now_datetime, strip_html
 
+from cis_app.core import file_limits
 from cis_app.core.oneroster import (
 	OneRosterError,
 	RosterPlan,
@@ -335,7 +336,7 @@ class RosterImportRun(ImportRun):
 				max_withdrawal_share=flt(doc.max_withdrawal_share) / 100,
 			)
 		except OneRosterError as exc:
-			self.finish("Error", _("The file cannot be imported, nothing was changed: {0}").format(exc))
+			self.finish("Error", file_error_message(exc))
 			return
 		with stream:
 			try:
@@ -360,7 +361,7 @@ class RosterImportRun(ImportRun):
 				plan = stream.tally(spool_actions=WRITTEN if doc.mode == "Apply" else ())
 				self.timings["compare"] = time.perf_counter() - self.started - self.timings["read"]
 			except OneRosterError as exc:
-				self.finish("Error", _("The file cannot be imported, nothing was changed: {0}").format(exc))
+				self.finish("Error", file_error_message(exc))
 				return
 			if plan.refused:
 				self.finish("Refused", _("Nothing was changed: {0}").format(plan.refusal_reason), plan)
@@ -573,6 +574,23 @@ class RosterImportRun(ImportRun):
 
 
 # ---------------------------------------------------------------- writing
+
+
+def file_error_message(exc: Exception) -> str:
+	"""Why a district file cannot be imported, translated: the bounds of ``core.file_limits`` in words
+	of their own, other file errors as the core states them."""
+	code, limit, file = getattr(exc, "code", ""), getattr(exc, "limit", 0), getattr(exc, "file", None)
+	if code == file_limits.TOO_LARGE:
+		reason = _("{0} unpacks to more than {1} MB, more than this import reads.").format(
+			file or _("The file"), limit // (1024 * 1024) or 1
+		)
+	elif code == file_limits.TOO_MANY_LINES:
+		reason = _("{0} has more than {1} lines, more than this import reads.").format(
+			file or _("The file"), f"{limit:,}"
+		)
+	else:
+		reason = str(exc)
+	return _("The file cannot be imported, nothing was changed: {0}").format(reason)
 
 
 def import_file_path(file_url: str) -> str:

@@ -6,9 +6,11 @@
    and name no student. The Evaluator sees Network Mode but no export button; a coordinator sees
    neither.
 2. On the network's site (``--network-url``; a site of its own: it writes there), Administrator
-   (``--network-password``) creates a Network Outcome Import, attaches (sidebar) the demo's JSON and a second,
-   synthetic affiliate's CSV, saves and submits it, and opens the roll-up in network mode. A file with
-   an unsuppressed small cell is refused with its reason. The records made there are removed at the end.
+   (``--network-password``) registers the two affiliates and their sites there when missing (a file
+   naming an affiliate or site the site does not know is refused), creates a Network Outcome Import,
+   attaches (sidebar) the demo's JSON and a second, synthetic affiliate's CSV, saves and submits it,
+   and opens the roll-up in network mode. A file with an unsuppressed small cell is refused with its
+   reason. The records made there are removed at the end.
 
     python scripts/e2e_network_rollup.py --url http://localhost:8000 --network-url http://localhost:8001 \\
         --year 2025-2026 --chromium /usr/bin/chromium
@@ -145,7 +147,7 @@ def synthetic_export(year: str, threshold: int) -> dict:
 	cohort = pd.DataFrame(rows, columns=["student", "site", "grade_level", "year_end_status"])
 	metrics = suppress_outcomes(outcome_metrics(cohort, None, group_by="site"), threshold)
 	return network_rollup.build_export(
-		"cis-lakeview-synthetic",
+		"CIS of Lakeview (Synthetic)",
 		"CIS of Lakeview (Synthetic)",
 		year,
 		"2026-08-01T12:00:00+00:00",
@@ -179,8 +181,40 @@ def new_import(page: Page, url: str, title: str, files: list[Path]) -> str:
 	return name
 
 
-def network_site(page: Page, url: str, password: str, year: str, files: list[Path], bad: Path) -> None:
+REGISTER = """async (affiliates) => {
+	const made = [];
+	for (const [affiliate, sites] of Object.entries(affiliates)) {
+		if (!(await frappe.db.exists("Affiliate", affiliate))) {
+			await frappe.db.insert({doctype: "Affiliate", affiliate_name: affiliate});
+			made.push(["Affiliate", affiliate]);
+		}
+		for (const site of sites) {
+			if (!(await frappe.db.exists("Site", site))) {
+				await frappe.db.insert({doctype: "Site", site_name: site, affiliate});
+				made.push(["Site", site]);
+			}
+		}
+	}
+	return made;
+}"""
+
+
+def register_affiliates(page: Page, exports: list[dict]) -> list[list[str]]:
+	"""The network's site knows each affiliate it imports and its sites (a file naming anything else is
+	refused): the ones missing are made, and returned to be removed at the end (sites first)."""
+	affiliates = {
+		export["affiliate"]["id"]: sorted({row["site"] for row in export["rows"] if row["site"]})
+		for export in exports
+	}
+	made = page.evaluate(REGISTER, affiliates)
+	return list(reversed(made))
+
+
+def network_site(
+	page: Page, url: str, password: str, year: str, files: list[Path], bad: Path, exports: list[dict]
+) -> None:
 	login(page, url, "Administrator", password)
+	made = register_affiliates(page, exports)
 	refused = new_import(page, url, "Browser check: refused", [bad])
 	dialog = page.locator(".modal:visible .msgprint")
 	expect(dialog).to_contain_text("is refused, and nothing is imported", timeout=30000)
@@ -231,8 +265,14 @@ def network_site(page: Page, url: str, password: str, year: str, files: list[Pat
 		}""",
 		[name, refused],
 	)
+	page.evaluate(
+		"""async (made) => {
+			for (const [doctype, name] of made) await frappe.call("frappe.client.delete", {doctype, name});
+		}""",
+		made,
+	)
 	left = page.evaluate("async () => (await frappe.db.count('Network Outcome'))")
-	print(f"cleaned up: {left} Network Outcome rows left")
+	print(f"cleaned up: {left} Network Outcome rows left, {len(made)} affiliates and sites removed")
 
 
 def main() -> int:
@@ -251,7 +291,8 @@ def main() -> int:
 		export = check_exports(files, args.year)
 		check_roles(page, args.url, args.year)
 		second = Path(folder) / "outcome-export-cis-lakeview-synthetic.csv"
-		second.write_text(network_rollup.to_csv(synthetic_export(args.year, export["small_cell_threshold"])))
+		synthetic = synthetic_export(args.year, export["small_cell_threshold"])
+		second.write_text(network_rollup.to_csv(synthetic))
 		bad = copy.deepcopy(export)
 		cell = next(row for row in bad["rows"] if row["suppressed"] and row["metric"] != "cohort")
 		cell.update(numerator=3, denominator=None if cell["metric"] in network_rollup.COUNT_METRICS else 5)
@@ -261,7 +302,13 @@ def main() -> int:
 		bad_path = Path(folder) / "outcome-export-tampered.json"
 		bad_path.write_text(json.dumps(bad))
 		network_site(
-			page, args.network_url, args.network_password, args.year, [files["JSON"], second], bad_path
+			page,
+			args.network_url,
+			args.network_password,
+			args.year,
+			[files["JSON"], second],
+			bad_path,
+			[export, synthetic],
 		)
 		browser.close()
 	print("OK")

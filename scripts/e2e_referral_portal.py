@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 
 from browser import SHOTS, launch, login, new_page
 from playwright.sync_api import Page, expect, sync_playwright
@@ -110,7 +110,8 @@ def partner_accepts_and_records(page: Page, url: str, name: str, note: str) -> N
 	page.click(".btn-accept")
 	expect(page.locator(".referral-status")).to_have_text("Accepted", timeout=15000)
 	today = date.today()
-	page.fill("#service_start_date", (today - timedelta(days=21)).isoformat())
+	# sent today: a service starts on or after the day the referral was sent
+	page.fill("#service_start_date", today.isoformat())
 	page.fill("#service_end_date", today.isoformat())
 	page.fill("#sessions", "6")
 	page.fill("#outcome_note", "Attended 6 of 6 reading sessions; reads aloud with more confidence.")

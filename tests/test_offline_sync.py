@@ -155,3 +155,39 @@ def test_a_cache_without_a_time_or_from_the_future_is_expired():
 	now = datetime(2026, 11, 28, 9, 0)
 	assert sync.is_cache_expired(None, now, 12)
 	assert sync.is_cache_expired(now + timedelta(minutes=5), now, 12)
+
+
+# ---------------------------------------------------------------- types: refused, never coerced
+
+
+@pytest.mark.parametrize(
+	"kind, payload, problem",
+	[
+		("check_in", {"student": "S1", "minutes": 15, "notes": "ok", "is_formal_meeting": 1}, None),
+		("check_in", {"student": "S1", "minutes": "20", "is_formal_meeting": True}, None),
+		("check_in", {"student": "S1", "minutes": "abc"}, "minutes"),
+		("check_in", {"student": "S1", "minutes": -5}, "minutes"),
+		("check_in", {"student": "S1", "minutes": 1.5}, "minutes"),
+		("check_in", {"student": "S1", "minutes": True}, "minutes"),
+		("check_in", {"student": "S1", "notes": {"a": {"b": 1}}}, "notes"),
+		("check_in", {"student": "S1", "notes": ["x"]}, "notes"),
+		("check_in", {"student": ["S1"]}, "student"),
+		("check_in", {"student": "S1", "is_formal_meeting": "yes"}, "is_formal_meeting"),
+		("check_in", {"student": "S1", "goal_updates": {"goal": "G1"}}, "goal_updates"),
+		("check_in", {"student": "S1", "goal_updates": [{"goal": "G1", "new_value": "9.5"}]}, None),
+		(
+			"check_in",
+			{"student": "S1", "goal_updates": [{"goal": "G1", "new_value": "nan"}]},
+			"goal_updates.1.new_value",
+		),
+		("check_in", {"student": "S1", "goal_updates": ["junk", {"goal": {"x": 1}}]}, "goal_updates.2.goal"),
+		(
+			"group_session",
+			{"site": "A", "attendees": [{"student": "S1", "present": "yes"}]},
+			"attendees.1.present",
+		),
+		("group_session", {"site": "A", "owner": {"not": "looked at"}}, None),
+	],
+)
+def test_a_value_of_the_wrong_type_names_its_field(kind, payload, problem):
+	assert sync.payload_problem(kind, payload) == problem

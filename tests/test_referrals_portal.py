@@ -247,3 +247,26 @@ def test_the_plan_a_completed_referral_shows_on():
 	assert referrals.plan_for_referral(plans[:1]) == "SP-OLD"
 	assert referrals.plan_for_referral([]) is None
 	assert referrals.plan_for_referral([], "SP-OPEN") is None
+
+
+def test_a_service_starts_on_or_after_the_day_the_referral_was_sent_and_inside_its_school_year():
+	year = (date(2025, 8, 1), date(2026, 7, 31))
+	sent = date(2025, 9, 10)
+	on = date(2026, 8, 20)  # after the year: its last days are in the past
+
+	def problems(start, end=None, action="Complete"):
+		values = {**SERVICE, "service_start_date": start, "service_end_date": end or start}
+		return referrals.partner_action_problems(action, values, on, sent, year)
+
+	assert problems(date(2025, 9, 10), date(2026, 7, 31)) == []
+	assert problems("0001-01-01", date(2025, 10, 1)) == ["start_before_sent"]
+	assert problems(date(2025, 9, 9), date(2025, 10, 1)) == ["start_before_sent"]
+	assert problems(date(2025, 10, 1), date(2026, 8, 1)) == ["end_outside_year"]
+	assert problems(date(2026, 8, 2), action="Start Service") == ["start_outside_year"]
+	# sent before the year began (by a record put right later): the year still bounds the start
+	early = referrals.partner_action_problems(
+		"Start Service", {"service_start_date": date(2025, 7, 31)}, on, date(2025, 7, 1), year
+	)
+	assert early == ["start_outside_year"]
+	# without a sent date or a year (an old record), only the other rules apply
+	assert referrals.partner_action_problems("Start Service", {"service_start_date": "0001-01-01"}, on) == []

@@ -30,6 +30,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .data_points import CHECK_FIELDS, GROUP_FLAGS, GROUP_OF_FIELD, INDICATOR_GROUPS
+from .file_limits import (
+	MAX_FILE_BYTES,
+	MAX_FILE_LINES,
+	BoundedReader,
+	FileTooLarge,
+	check_lines,
+	check_size,
+)
 from .grades import GRADE_LEVELS
 from .oneroster.package import RowError, detect_encoding
 from .oneroster.rules import RuleError, map_grade, parse_date
@@ -51,12 +59,14 @@ MAX_GPA = 5.0
 
 
 class DistrictFileError(Exception):
-	"""A file the import cannot read at all (wrong header, undecodable). ``code`` is stable."""
+	"""A file the import cannot read at all (wrong header, undecodable, past a bound of
+	``core.file_limits``: then ``limit`` is the bound). ``code`` is stable."""
 
-	def __init__(self, code: str, message: str, line: int | None = None):
+	def __init__(self, code: str, message: str, line: int | None = None, limit: int = 0):
 		self.code = code
 		self.message = message
 		self.line = line
+		self.limit = limit
 		super().__init__(message + (f" (line {line})" if line else ""))
 
 
@@ -229,29 +239,61 @@ STATUS_ALIASES: dict[str, str] = {
 # ---------------------------------------------------------------- reading
 
 
-def _as_bytes(source: str | Path | bytes | BinaryIO) -> bytes:
+def _open_binary(source: str | Path | bytes | BinaryIO, file: str, max_bytes: int) -> BinaryIO:
+	"""The file as a binary stream read from its start (a path is opened, never read whole); a file
+	whose size is known and past ``max_bytes`` is refused before it is read."""
 	if isinstance(source, bytes):
-		return source
+		check_size(len(source), file, max_bytes)
+		return io.BytesIO(source)
 	if isinstance(source, str | Path):
-		return Path(source).read_bytes()
-	return source.read()
+		check_size(Path(source).stat().st_size, file, max_bytes)
+		return open(source, "rb")
+	return BoundedReader(source, file, max_bytes)
 
 
-def read_csv_rows(source: str | Path | bytes | BinaryIO) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _rewind(stream: BinaryIO, source, file: str, max_bytes: int) -> BinaryIO:
+	if stream.seekable():
+		stream.seek(0)
+		return stream
+	stream.close()  # a stream that cannot seek is read once more from a path, or refused
+	return _open_binary(source, file, max_bytes)
+
+
+def read_csv_rows(
+	source: str | Path | bytes | BinaryIO,
+	file: str = ABC_FILE,
+	max_bytes: int = MAX_FILE_BYTES,
+	max_lines: int = MAX_FILE_LINES,
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 	"""The header and an iterator of ``(line, cells)`` data rows (blank and ``#`` comment rows left
-	out). Encoding detected like the OneRoster reader; an undecodable file raises DistrictFileError."""
-	raw = _as_bytes(source)
-	encoding = detect_encoding(io.BytesIO(raw))
+	out), read as a stream (``core.file_limits``: a file past ``max_bytes`` or ``max_lines`` raises
+	DistrictFileError ``too_large`` / ``too_many_lines``). Encoding detected like the OneRoster reader;
+	an undecodable file raises DistrictFileError."""
 	try:
-		text = raw.decode(encoding)
-	except UnicodeDecodeError as exc:
-		raise DistrictFileError("bad_encoding", f"the file is neither UTF-8 nor Windows-1252 ({exc.reason})")
-	reader = csv.reader(io.StringIO(text, newline=""))
+		stream = _open_binary(source, file, max_bytes)
+		encoding = detect_encoding(stream)
+		stream = _rewind(stream, source, file, max_bytes)
+	except FileTooLarge as exc:
+		raise DistrictFileError(exc.code, str(exc), limit=exc.limit) from None
+	text = io.TextIOWrapper(stream, encoding=encoding, newline="", errors="strict")
+	reader = csv.reader(text)
+
+	def failed(exc: Exception, line: int) -> DistrictFileError:
+		text.close()
+		if isinstance(exc, FileTooLarge):
+			return DistrictFileError(exc.code, str(exc), line, exc.limit)
+		if isinstance(exc, UnicodeDecodeError):
+			return DistrictFileError(
+				"bad_encoding", f"the file is neither UTF-8 nor Windows-1252 ({exc.reason})", line
+			)
+		return DistrictFileError("bad_csv", f"the file is not valid CSV: {exc}", line)
+
 	try:
 		header = next(reader, [])
-	except csv.Error as exc:
-		raise DistrictFileError("bad_csv", f"the file is not valid CSV: {exc}", 1)
+	except (csv.Error, UnicodeDecodeError, FileTooLarge) as exc:
+		raise failed(exc, 1) from None
 	if not any(cell.strip() for cell in header):
+		text.close()
 		raise DistrictFileError("bad_header", "the header row is missing (the file is empty)", 1)
 
 	def rows() -> Iterator[tuple[int, list[str]]]:
@@ -259,11 +301,14 @@ def read_csv_rows(source: str | Path | bytes | BinaryIO) -> tuple[list[str], Ite
 		try:
 			for cells in reader:
 				start, line = line, reader.line_num + 1
+				check_lines(reader.line_num, file, max_lines)
 				if not any(cell.strip() for cell in cells) or cells[0].lstrip().startswith("#"):
 					continue
 				yield start, cells
-		except csv.Error as exc:
-			raise DistrictFileError("bad_csv", f"the file is not valid CSV: {exc}", line)
+		except (csv.Error, UnicodeDecodeError, FileTooLarge) as exc:
+			raise failed(exc, line) from None
+		finally:
+			text.close()
 
 	return [cell.strip() for cell in header], rows()
 
@@ -429,7 +474,7 @@ def _cell_count_error(file: str, line: int, cells: list[str], header: list[str])
 	)
 
 
-def parse_abc_file(source: str | Path | bytes | BinaryIO, file: str = ABC_FILE) -> ParsedFile:
+def parse_abc_file(source: str | Path | bytes | BinaryIO, file: str = ABC_FILE, **limits) -> ParsedFile:
 	"""Read an ABC file: one ``AbcRow`` per valid row, a ``RowError`` per bad one (all held: for a
 	file of any size, ``read_abc_file`` gives them one at a time).
 
@@ -438,19 +483,19 @@ def parse_abc_file(source: str | Path | bytes | BinaryIO, file: str = ABC_FILE) 
 	one figure; counts whole and not negative; days absent only with days enrolled and not above them;
 	GPA 0 to 5; Y/N flags; one row per student and date.
 	"""
-	result, items = read_abc_file(source, file)
+	result, items = read_abc_file(source, file, **limits)
 	for item in items:
 		(result.errors if isinstance(item, RowError) else result.rows).append(item)
 	return result
 
 
 def read_abc_file(
-	source: str | Path | bytes | BinaryIO, file: str = ABC_FILE
+	source: str | Path | bytes | BinaryIO, file: str = ABC_FILE, **limits
 ) -> tuple[ParsedFile, Iterator[AbcRow | RowError]]:
 	"""The header checked now (a file error raises DistrictFileError, see ``parse_abc_file``), and the
 	rows: each an ``AbcRow`` or a ``RowError``, in file order, one at a time (the file's cells are never
 	all parsed into objects at once; an undecodable or broken CSV raises DistrictFileError when met)."""
-	header, rows = read_csv_rows(source)
+	header, rows = read_csv_rows(source, file, **limits)
 	positions, warnings = map_header(header, ABC_ALIASES, ABC_LOOKALIKES)
 	_require_student_id(positions)
 	if "as_of_date" not in positions:
@@ -576,9 +621,11 @@ class YearEndRow:
 	grade_level: str | None  # None: the student's grade level
 
 
-def parse_year_end_file(source: str | Path | bytes | BinaryIO, file: str = YEAR_END_FILE) -> ParsedFile:
+def parse_year_end_file(
+	source: str | Path | bytes | BinaryIO, file: str = YEAR_END_FILE, **limits
+) -> ParsedFile:
 	"""Read a year-end status file: student id, school year, status and an optional grade level."""
-	header, rows = read_csv_rows(source)
+	header, rows = read_csv_rows(source, file, **limits)
 	positions, warnings = map_header(header, YEAR_END_ALIASES)
 	_require_student_id(positions)
 	for required, label in (("school_year", "School Year"), ("status", "Status")):

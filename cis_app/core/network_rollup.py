@@ -22,7 +22,8 @@ repeated on every line, so each line stands alone; an empty value is null. Rows:
 keys of ``core.outcomes.METRICS``), ``numerator``, ``denominator`` (null for a count), ``percent``
 (one decimal, half up; null for a count), ``target`` (the affiliate's target for a rate, or null) and
 ``suppressed`` (0/1). A suppressed cell carries null numerator, denominator and percent, never a
-number. Every metric appears once at affiliate level and once for each site. No other field is
+number. In the CSV, a text cell a spreadsheet would run as a formula (starting with = + - @, a tab or
+a carriage return) is written with a leading apostrophe, which the reader removes. Every metric appears once at affiliate level and once for each site. No other field is
 allowed anywhere: the format has no place for student-level data, and a file with an unknown field is
 refused.
 
@@ -38,6 +39,12 @@ site suppressed, or with suppressed sites adding up to less than the threshold; 
 cohort shown with one of year-end status missing, unknown outcome and the denominator of remained in
 school suppressed (or those suppressed adding up to less than the threshold), or the cohort
 suppressed while those three are shown (their sum gives it back).
+
+A file larger than ``MAX_FILE_BYTES`` or JSON nested deeper than ``MAX_JSON_DEPTH`` is refused before it
+is parsed (``read_export``, which also says on which line each row and field is). Then ``check_names``
+refuses, each with its line, every name the importing site does not know: the affiliate (one the
+importer may import for, named as it is there), a site that is not one of that affiliate's sites there,
+and the school year. Free text has no place in the format.
 
 **The roll-up** (``network_rollup``), per school year and metric:
 
@@ -60,6 +67,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,6 +81,7 @@ from .outcomes import (
 	UNKNOWN_OUTCOME_METRIC,
 	percent,
 )
+from .spreadsheet import escape_for_export, unescape_cell
 from .suppression import count_suppressed, rate_suppressed
 
 FORMAT = "cis-outcome-export"
@@ -106,6 +115,8 @@ LINK_TOTAL = COHORT
 LINK_PARTS = (STATUS_MISSING, UNKNOWN_OUTCOME_METRIC, REMAINED_IN_SCHOOL)
 MAX_TEXT = 140
 MAX_ROWS = 100_000
+MAX_FILE_BYTES = 10 * 1024 * 1024  # an export of 1,000 sites is under 1 MB
+MAX_JSON_DEPTH = 4  # the file's object, its rows, a row (3), and one more for a clear message on a bad value
 
 # What each problem says (the Frappe layer translates the same templates by code).
 MESSAGES = {
@@ -127,6 +138,12 @@ MESSAGES = {
 	"threshold_too_low": "The file was exported with a small-cell threshold of {found}; this site needs at least {minimum}.",
 	"small_cell": "{where}: {value} is below the small-cell threshold {threshold} but is not suppressed.",
 	"recoverable": "{where}: a suppressed cell can be recomputed by subtraction ({detail}).",
+	"too_large": "The file is larger than {limit} MB; an Outcome Export is much smaller.",
+	"too_deep": "The JSON is nested more than {limit} levels deep; an Outcome Export is not.",
+	"unknown_affiliate": "{where}: {value} is not an affiliate of this site that you may import for.",
+	"wrong_affiliate_name": "{where}: the affiliate's name {value} is not its name on this site, {expected}.",
+	"unknown_site": "{where}: {value} is not a site of {affiliate} on this site.",
+	"unknown_school_year": "{where}: {value} is not a School Year of this site.",
 }
 
 
@@ -231,7 +248,9 @@ def to_json(export: dict) -> str:
 
 
 def _csv_text(value) -> str:
-	return "" if value is None else str(value)
+	"""A cell of the CSV: empty for null; text a spreadsheet would run as a formula gets a leading
+	apostrophe (``core.spreadsheet``), which the reader removes."""
+	return "" if value is None else str(escape_for_export(value) if isinstance(value, str) else value)
 
 
 def to_csv(export: dict) -> str:
@@ -256,9 +275,29 @@ def to_csv(export: dict) -> str:
 # ---------------------------------------------------------------- reading
 
 
+@dataclass
+class Lines:
+	"""Where a file's parts are: ``rows`` the line of each row (in order), ``fields`` the line of each
+	file-level field (JSON) or of the first data line (CSV, where every line repeats them)."""
+
+	rows: list[int] = field(default_factory=list)
+	fields: dict[str, int] = field(default_factory=dict)
+
+	def row(self, position: int) -> int | None:
+		return self.rows[position - 1] if 0 < position <= len(self.rows) else None
+
+
 def parse_export(content: bytes | str) -> dict:
 	"""The export a file holds, JSON or CSV (told apart by the first character), as a dict in the JSON
 	layout; not validated yet (``validate_export``). Raises ExportError when it cannot be read."""
+	return read_export(content)[0]
+
+
+def read_export(content: bytes | str) -> tuple[dict, Lines]:
+	"""``parse_export``, and the line of each row and file-level field (``Lines``). A file larger than
+	``MAX_FILE_BYTES`` or JSON nested deeper than ``MAX_JSON_DEPTH`` is refused before it is parsed."""
+	if len(content) > MAX_FILE_BYTES:
+		raise ExportError([ExportProblem("too_large", {"limit": MAX_FILE_BYTES // (1024 * 1024)})])
 	if isinstance(content, bytes):
 		try:
 			content = content.decode("utf-8-sig")
@@ -268,23 +307,68 @@ def parse_export(content: bytes | str) -> dict:
 	if not text:
 		raise ExportError([ExportProblem("unreadable", {"detail": "it is empty"})])
 	if text[0] in "{[":
+		lines = _json_lines(content.lstrip("\ufeff"))
 		try:
 			data = json.loads(text, parse_constant=_refuse_constant)
 		except ValueError as error:
 			raise ExportError([ExportProblem("unreadable", {"detail": f"invalid JSON ({error})"})]) from None
+		except RecursionError:  # not reached after _json_lines; never a server error
+			raise ExportError([ExportProblem("too_deep", {"limit": MAX_JSON_DEPTH})]) from None
 		if not isinstance(data, dict):
 			raise ExportError([ExportProblem("unreadable", {"detail": "the JSON is not an object"})])
-		return data
-	return _parse_csv(text)
+		return data, lines
+	unmarked = content.lstrip("\ufeff")
+	return _parse_csv(text, unmarked[: len(unmarked) - len(unmarked.lstrip())].count("\n"))
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,\n]|[^\s{}\[\]:,"]+')
+
+
+def _json_lines(text: str) -> Lines:
+	"""The lines of a JSON export's rows and top-level fields, read from its tokens; refuses a nesting
+	deeper than ``MAX_JSON_DEPTH`` (Python's parser would raise RecursionError on a deep one)."""
+	lines, line, stack = Lines(), 1, []
+	key, expect_row, previous = None, False, None
+	for match in _JSON_TOKEN.finditer(text):
+		token = match.group()
+		if token == "\n":
+			line += 1
+			continue
+		in_rows = stack == ["{", "rows"]
+		if in_rows and expect_row and token not in ",]":
+			lines.rows.append(line)
+			expect_row = False
+		if token in "{[":
+			if len(stack) >= MAX_JSON_DEPTH:
+				raise ExportError([ExportProblem("too_deep", {"limit": MAX_JSON_DEPTH})])
+			opens_rows = token == "[" and stack == ["{"] and key == "rows"
+			stack.append("rows" if opens_rows else token)
+			expect_row = opens_rows
+		elif token in "}]":
+			if stack:
+				stack.pop()
+		elif token == ",":
+			expect_row = in_rows
+		elif token == ":" and len(stack) == 1 and previous and previous.startswith('"'):
+			key = previous[1:-1]
+			lines.fields.setdefault(key, line)
+		previous = token
+	return lines
 
 
 def _refuse_constant(name: str):
 	raise ValueError(f"{name} is not a number")
 
 
-def _parse_csv(text: str) -> dict:
+def _parse_csv(text: str, skipped: int = 0) -> tuple[dict, Lines]:
+	"""``skipped``: blank lines before ``text`` in the file (for the line numbers)."""
+	starts = []  # the file line where each CSV record starts
 	try:
-		lines = list(csv.reader(io.StringIO(text)))
+		reader = csv.reader(io.StringIO(text))
+		lines = []
+		for values in reader:
+			starts.append(skipped + reader.line_num - sum(value.count("\n") for value in values))
+			lines.append(values)
 	except csv.Error as error:
 		raise ExportError([ExportProblem("unreadable", {"detail": f"invalid CSV ({error})"})]) from None
 	header = [name.strip() for name in lines[0]]
@@ -307,9 +391,10 @@ def _parse_csv(text: str) -> dict:
 	if problems:
 		raise ExportError(problems)
 	records = []
-	for number, values in enumerate(lines[1:], start=2):
+	for number, values in zip(starts[1:], lines[1:], strict=True):
 		if not any(value.strip() for value in values):
 			continue
+		values = [unescape_cell(value) for value in values]
 		if len(values) != len(header):
 			problems.append(
 				ExportProblem(
@@ -330,6 +415,8 @@ def _parse_csv(text: str) -> dict:
 				problems.append(ExportProblem("csv_mixed_files", {"where": f"Line {number}", "field": name}))
 	if problems:
 		raise ExportError(problems)
+	found = Lines(rows=[number for number, _record in records])
+	found.fields = dict.fromkeys(FILE_FIELDS, records[0][0])
 	return {
 		"format": first["format"],
 		"version": _csv_number(first["version"]),
@@ -350,7 +437,7 @@ def _parse_csv(text: str) -> dict:
 			}
 			for _number, record in records
 		],
-	}
+	}, found
 
 
 def _csv_none(value: str):
@@ -574,6 +661,65 @@ def validate_export(data: dict, minimum_threshold: int | None = None) -> dict:
 	if problems:
 		raise ExportError(problems)
 	return data
+
+
+def check_names(
+	export: dict,
+	lines: Lines,
+	affiliate_name: str | None,
+	sites: Iterable[str],
+	school_year_known: bool,
+) -> list[ExportProblem]:
+	"""The names of a valid export (``validate_export``) against what the importing site knows, each
+	problem with its line: the affiliate must be one the importer may import for, named as on this
+	site (``affiliate_name``; None when it is not such an affiliate), every site one of that
+	affiliate's ``sites``, and the school year one of this site's. Free text has no place in a file
+	(a site called "<a student's name> dropped out" would be imported and shown)."""
+
+	def at(name: str) -> str:
+		line = lines.fields.get(name)
+		return f"Line {line}" if line else "File"
+
+	problems = []
+	affiliate = export["affiliate"]
+	if affiliate_name is None:
+		problems.append(
+			ExportProblem("unknown_affiliate", {"where": at("affiliate"), "value": json.dumps(affiliate["id"])})
+		)
+	elif affiliate["name"] != affiliate_name:
+		problems.append(
+			ExportProblem(
+				"wrong_affiliate_name",
+				{
+					"where": at("affiliate"),
+					"value": json.dumps(affiliate["name"]),
+					"expected": json.dumps(affiliate_name),
+				},
+			)
+		)
+	if not school_year_known:
+		problems.append(
+			ExportProblem(
+				"unknown_school_year", {"where": at("school_year"), "value": json.dumps(export["school_year"])}
+			)
+		)
+	known = set(sites)
+	for position, row in enumerate(export["rows"], start=1):
+		if row["level"] == SITE and row["site"] not in known:
+			known.add(row["site"])  # each unknown site once, at its first line
+			line = lines.row(position)
+			where = _where(row, position)
+			problems.append(
+				ExportProblem(
+					"unknown_site",
+					{
+						"where": where.replace(f"Row {position}", f"Line {line}") if line else where,
+						"value": json.dumps(row["site"]),
+						"affiliate": json.dumps(affiliate["id"]),
+					},
+				)
+			)
+	return problems
 
 
 def _key(row: dict) -> tuple:

@@ -95,6 +95,68 @@ def entry_problem(entry: object) -> str | None:
 	return None
 
 
+# The type of each field a phone may send (anything else in it is refused, never coerced: "abc"
+# minutes are not 0, and an object in the notes is not text).
+WHOLE_NUMBER_FIELDS = ("minutes",)
+CHECK_FIELDS = ("is_formal_meeting", "present")
+NUMBER_FIELDS = ("new_value",)
+
+
+def _whole_number(value: object) -> bool:
+	if isinstance(value, bool):
+		return False
+	if isinstance(value, int):
+		return value >= 0
+	return isinstance(value, str) and value.strip().isdigit()
+
+
+def _number(value: object) -> bool:
+	if isinstance(value, bool):
+		return False
+	if isinstance(value, int | float):
+		return value == value and value not in (float("inf"), float("-inf"))
+	if isinstance(value, str):
+		try:
+			float(value.strip())
+		except ValueError:
+			return False
+		return value.strip().lower() not in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity")
+	return False
+
+
+def _field_ok(field: str, value: object) -> bool:
+	if value is None:
+		return True
+	if field in WHOLE_NUMBER_FIELDS:
+		return _whole_number(value)
+	if field in CHECK_FIELDS:
+		return value in (0, 1) or value in ("0", "1")
+	if field in NUMBER_FIELDS:
+		return value == "" or _number(value)
+	return isinstance(value, str)
+
+
+def payload_problem(kind: str, payload: dict) -> str | None:
+	"""The first field a phone may set (``ALLOWED_FIELDS``) whose value in ``payload`` is not of its
+	type, as ``field`` or ``table.row.field`` (rows counted from 1), or None: a whole number of 0 or
+	more for minutes, 0 or 1 for a check, a number for a goal's new value, text for the rest, a list
+	for a table. Fields ``clean_payload`` drops are not looked at."""
+	for field in ALLOWED_FIELDS[kind]:
+		value = payload.get(field)
+		if field in ALLOWED_ROW_FIELDS:
+			if value is None:
+				continue
+			if not isinstance(value, list):
+				return field
+			for position, row in enumerate(value, start=1):
+				for key in ALLOWED_ROW_FIELDS[field] if isinstance(row, dict) else ():
+					if not _field_ok(key, row.get(key)):
+						return f"{field}.{position}.{key}"
+		elif not _field_ok(field, value):
+			return field
+	return None
+
+
 def clean_payload(kind: str, payload: dict) -> dict:
 	"""Only the fields a phone may set for ``kind`` (child rows likewise); the rest is dropped."""
 	values = {}

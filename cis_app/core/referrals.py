@@ -212,15 +212,30 @@ def _number(value: object) -> int | None:
 		return None
 
 
-def partner_action_problems(action: str, values: dict, on: object) -> list[str]:
+def partner_action_problems(
+	action: str,
+	values: dict,
+	on: object,
+	sent_on: object = None,
+	year: tuple[object, object] | None = None,
+) -> list[str]:
 	"""What is wrong with what a partner contact entered for ``action`` (codes; empty when fine).
 
-	``decline_reason_missing``; ``start_missing``, ``start_in_future``; ``end_missing``,
-	``end_in_future``, ``end_before_start``; ``sessions_invalid`` (not a whole number of 0 or more),
-	``sessions_missing`` (a completed service had at least one session); ``outcome_missing``.
-	Dates are ``datetime.date`` or ISO strings; the Frappe layer turns each code into a sentence.
+	``decline_reason_missing``; ``start_missing``, ``start_in_future``, ``start_before_sent`` (before
+	``sent_on``, the day the referral was sent: the partner cannot have served a student they did not
+	know of), ``start_outside_year`` (outside ``year``, the referral's school year as (first day, last
+	day)); ``end_missing``, ``end_in_future``, ``end_before_start``, ``end_outside_year``;
+	``sessions_invalid`` (not a whole number of 0 or more), ``sessions_missing`` (a completed service
+	had at least one session); ``outcome_missing``. Dates are ``datetime.date`` or ISO strings; the
+	Frappe layer turns each code into a sentence.
 	"""
 	today = to_date(on)
+	sent = to_date(sent_on)
+	first, last = (to_date(day) for day in year) if year else (None, None)
+
+	def outside_year(day) -> bool:
+		return (first is not None and day < first) or (last is not None and day > last)
+
 	problems: list[str] = []
 	if action == "Decline" and not (values.get("decline_reason") or "").strip():
 		problems.append("decline_reason_missing")
@@ -235,6 +250,10 @@ def partner_action_problems(action: str, values: dict, on: object) -> list[str]:
 		problems.append("start_missing")
 	elif start > today:
 		problems.append("start_in_future")
+	elif sent is not None and start < sent:
+		problems.append("start_before_sent")
+	elif outside_year(start):
+		problems.append("start_outside_year")
 	sessions = values.get("sessions")
 	number = _number(sessions)
 	if sessions not in (None, "") and (number is None or number < 0):
@@ -246,6 +265,8 @@ def partner_action_problems(action: str, values: dict, on: object) -> list[str]:
 			problems.append("end_in_future")
 		elif start is not None and end < start:
 			problems.append("end_before_start")
+		elif outside_year(end):
+			problems.append("end_outside_year")
 		if "sessions_invalid" not in problems and not number:
 			problems.append("sessions_missing")
 		if not (values.get("outcome_note") or "").strip():

@@ -223,6 +223,29 @@ class TestCheckinSync(FrappeTestCase):
 		with self.assertRaises(frappe.ValidationError):
 			checkin_api.sync({"client_id": new_id()})
 
+	def test_values_of_the_wrong_type_are_refused_for_that_entry_not_coerced(self):
+		entries = [
+			check_in(self.student_a, minutes="abc"),
+			check_in(self.student_a, notes={"a": {"b": {"c": "nested"}}}),
+			check_in(self.student_a, minutes=-5),
+			group_session(self.net.site_a, [], attendees=[{"student": self.student_a, "present": "yes"}]),
+			check_in(self.student_a, minutes="20"),
+		]
+		answers = self.sync(*entries)
+		self.assertEqual([a["status"] for a in answers], ["refused"] * 4 + ["created"])
+		self.assertEqual(answers[0]["message"], "Minutes is not a valid value. Fix or discard this entry.")
+		self.assertEqual(answers[1]["message"], "Notes is not a valid value. Fix or discard this entry.")
+		self.assertIn("Row 1 of Students", answers[3]["message"])
+		for entry in entries[:4]:
+			self.assertEqual(count("Student Check-In", entry["client_id"]), 0)
+			self.assertEqual(count("Group Session", entry["client_id"]), 0)
+		self.assertEqual(frappe.db.get_value("Student Check-In", answers[4]["name"], "minutes"), 20)
+
+	def test_entries_that_are_not_json_are_a_clear_refusal(self):
+		for entries in ("not json", "[{", "{}", "[" * 100_000 + "]" * 100_000):
+			with self.assertRaises(frappe.ValidationError):
+				checkin_api.sync(entries)
+
 	def test_the_phone_cannot_set_what_the_server_decides(self):
 		entry = check_in(self.student_a, site=self.net.site_b, owner="someone@example.com", name="SCI-HIJACK")
 		answer = self.sync(entry)[0]
@@ -424,6 +447,13 @@ class TestCheckinHttp(FrappeTestCase):
 		self.assertEqual(answer.status_code, 200)
 		self.assertEqual(answer.json["message"][0]["status"], "refused")
 		self.assertEqual(count("Student Check-In", entry["client_id"], fresh=True), 0)
+
+	def test_entries_that_are_not_json_are_answered_417_not_500(self):
+		token = self.tokens[self.net.coordinator_a]
+		for entries in ("not json", "[" * 100_000 + "]" * 100_000):
+			answer = http("post", "/api/method/cis_app.checkin_api.sync", token, data={"entries": entries})
+			self.assertEqual(answer.status_code, 417, answer.get_data(as_text=True)[:300])
+			self.assertIn("Send the queued entries as a list", answer.get_data(as_text=True))
 
 	def test_a_retry_over_http_records_once(self):
 		token = self.tokens[self.net.coordinator_a]

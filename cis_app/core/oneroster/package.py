@@ -17,6 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from ..file_limits import (
+	MAX_FILE_BYTES,
+	MAX_FILE_LINES,
+	MAX_MANIFEST_BYTES,
+	MAX_MANIFEST_LINES,
+	FileTooLarge,
+	check_lines,
+	check_size,
+)
+
 SUPPORTED_VERSIONS = ("1.1", "1.2")
 MODES = ("bulk", "delta", "absent")
 
@@ -69,13 +79,17 @@ REQUIRED_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 class OneRosterError(Exception):
-	"""A package the import cannot read at all. ``code`` is stable for tests and the Frappe layer."""
+	"""A package the import cannot read at all. ``code`` is stable for tests and the Frappe layer;
+	``limit`` is the bound a file went past (codes ``too_large`` and ``too_many_lines``)."""
 
-	def __init__(self, code: str, message: str, file: str | None = None, line: int | None = None):
+	def __init__(
+		self, code: str, message: str, file: str | None = None, line: int | None = None, limit: int = 0
+	):
 		self.code = code
 		self.message = message
 		self.file = file
 		self.line = line
+		self.limit = limit
 		where = f" ({file}" + (f", line {line}" if line else "") + ")" if file else ""
 		super().__init__(f"{message}{where}")
 
@@ -121,6 +135,7 @@ class RosterPackage:
 	headers: dict[str, list[str]] = field(default_factory=dict)
 	encodings: dict[str, str] = field(default_factory=dict)
 	warnings: list[str] = field(default_factory=list)
+	max_lines: int = MAX_FILE_LINES
 
 	@property
 	def version(self) -> str:
@@ -153,6 +168,7 @@ class RosterPackage:
 				line = reader.line_num + 1
 				for cells in reader:
 					start, line = line, reader.line_num + 1
+					check_lines(reader.line_num, file_name, self.max_lines)
 					if not cells:
 						continue  # blank line
 					if len(cells) != len(header):
@@ -181,6 +197,8 @@ class RosterPackage:
 				)
 			except (zipfile.BadZipFile, EOFError) as exc:
 				raise OneRosterError("bad_zip", f"the zip is damaged: {exc}", file_name, reader.line_num)
+			except FileTooLarge as exc:
+				raise too_large(exc) from None
 
 	def _text(self, name: str) -> io.TextIOWrapper:
 		return io.TextIOWrapper(
@@ -219,6 +237,11 @@ def _as_zip(source: str | Path | bytes | BinaryIO) -> zipfile.ZipFile:
 		raise OneRosterError("not_a_zip", f"the file is not a zip archive: {exc}")
 
 
+def too_large(exc: FileTooLarge) -> OneRosterError:
+	"""A file past a bound of ``core.file_limits``, as the error the import reports."""
+	return OneRosterError(exc.code, str(exc), exc.file, limit=exc.limit)
+
+
 def read_manifest(zip_file: zipfile.ZipFile) -> Manifest:
 	"""Parse ``manifest.csv`` (propertyName,value). Raises OneRosterError if missing or of another version."""
 	names = set(zip_file.namelist())
@@ -226,10 +249,19 @@ def read_manifest(zip_file: zipfile.ZipFile) -> Manifest:
 		nested = sorted(n for n in names if n.endswith("/manifest.csv"))
 		hint = f"; found {nested[0]}: zip the files themselves, not their folder" if nested else ""
 		raise OneRosterError("missing_manifest", f"manifest.csv is missing at the root of the zip{hint}")
-	with zip_file.open("manifest.csv") as raw:
-		encoding = detect_encoding(raw)
-	with io.TextIOWrapper(zip_file.open("manifest.csv"), encoding=encoding, newline="") as text:
-		rows = [row for row in csv.reader(text) if row]
+	try:
+		check_size(zip_file.getinfo("manifest.csv").file_size, "manifest.csv", MAX_MANIFEST_BYTES)
+		with zip_file.open("manifest.csv") as raw:
+			encoding = detect_encoding(raw)
+		rows = []
+		with io.TextIOWrapper(zip_file.open("manifest.csv"), encoding=encoding, newline="") as text:
+			reader = csv.reader(text)
+			for row in reader:
+				check_lines(reader.line_num, "manifest.csv", MAX_MANIFEST_LINES)
+				if row:
+					rows.append(row)
+	except FileTooLarge as exc:
+		raise too_large(exc) from None
 	if not rows or [cell.strip() for cell in rows[0][:2]] != ["propertyName", "value"]:
 		raise OneRosterError("bad_header", "the header must be propertyName,value", "manifest.csv", 1)
 	properties: dict[str, str] = {}
@@ -290,16 +322,19 @@ def _check_header(name: str, header: list[str], version: str) -> None:
 		seen.add(column)
 
 
-def open_package(source: str | Path | bytes | BinaryIO) -> RosterPackage:
+def open_package(
+	source: str | Path | bytes | BinaryIO, max_bytes: int = MAX_FILE_BYTES, max_lines: int = MAX_FILE_LINES
+) -> RosterPackage:
 	"""Open and check a OneRoster CSV zip: manifest, required files, encodings and headers.
 
 	Raises OneRosterError (codes: not_a_zip, missing_manifest, bad_manifest, manifest_version,
-	missing_file, bad_header, bad_encoding) before any data row is read.
+	missing_file, bad_header, bad_encoding, too_large) before any data row is read; a file found
+	longer than ``max_lines`` while its rows are read raises too_many_lines (``core.file_limits``).
 	"""
 	zip_file = _as_zip(source)
 	manifest = read_manifest(zip_file)
 	names = set(zip_file.namelist())
-	package = RosterPackage(zip_file, manifest)
+	package = RosterPackage(zip_file, manifest, max_lines=max_lines)
 	for name in ROSTER_FILES:
 		if name not in REQUIRED_COLUMNS[manifest.version]:
 			continue
@@ -315,6 +350,10 @@ def open_package(source: str | Path | bytes | BinaryIO) -> RosterPackage:
 			raise OneRosterError(
 				"missing_file", f"the manifest calls {name}.csv {mode} but it is missing", f"{name}.csv"
 			)
+		try:
+			check_size(zip_file.getinfo(f"{name}.csv").file_size, f"{name}.csv", max_bytes)
+		except FileTooLarge as exc:
+			raise too_large(exc) from None
 		try:
 			with zip_file.open(f"{name}.csv") as raw:
 				package.encodings[name] = detect_encoding(raw)

@@ -11,6 +11,10 @@ import unicodedata
 from datetime import date
 
 from cis_app.core.grades import GRADE_LEVELS, normalize_grade
+from cis_app.core.spreadsheet import (
+	escape_for_export,
+	is_formula_like,
+)  # the exports' rule, used by the row log
 
 
 class RuleError(ValueError):
@@ -167,21 +171,3 @@ def split_list(value: object) -> list[str]:
 		if part and part not in items:
 			items.append(part)
 	return items
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_like(value: object) -> bool:
-	"""True for a cell a spreadsheet would run as a formula (starts with = + - @, tab or CR)."""
-	return isinstance(value, str) and value.startswith(_FORMULA_START)
-
-
-def escape_for_export(value: object) -> object:
-	"""A value safe to put in a CSV or spreadsheet export: formula-like text gets a leading ``'``.
-
-	The import stores such cells as they are (they are text, not formulas); only exports escape them.
-	"""
-	if is_formula_like(value):
-		return "'" + value  # type: ignore[operator]
-	return value

@@ -68,6 +68,14 @@ def stored(referral: str) -> tuple:
 	)
 
 
+def send(referral, coordinator: str, days_ago: int = 30):
+	"""The coordinator sends the referral; its sent date is then moved ``days_ago`` back (a partner
+	records only a service that started on or after it, and the tests record services of past days)."""
+	referral = act(referral, "Send", coordinator)
+	frappe.db.set_value("Referral", referral.name, "sent_on", add_days(nowdate(), -days_ago))
+	return referral
+
+
 class TestReferralPortal(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
@@ -144,7 +152,7 @@ class TestReferralPortal(FrappeTestCase):
 
 	def sent(self, **values):
 		student, consent = self.student()
-		referral = act(self.draft(student, **values), "Send", self.net.coordinator_a)
+		referral = send(self.draft(student, **values), self.net.coordinator_a)
 		return referral.name, student, consent
 
 	def as_partner(self, function, *args, user=None, **kwargs):
@@ -176,7 +184,7 @@ class TestReferralPortal(FrappeTestCase):
 		self.assertNotIn(
 			referral.name, [row["name"] for row in self.as_partner(partner_portal.get_referrals)]
 		)
-		referral = act(referral, "Send", self.net.coordinator_a)
+		referral = send(referral, self.net.coordinator_a)
 		self.assertEqual((referral.status, referral.consent), ("Sent", consent))
 
 		listed = self.as_partner(partner_portal.get_referrals)
@@ -259,7 +267,7 @@ class TestReferralPortal(FrappeTestCase):
 	def test_recording_a_finished_service_on_an_accepted_referral_is_one_step_and_finds_the_plan(self):
 		student, _consent = self.student()
 		plan = make_active_plan(student, school_year=self.year)
-		referral = act(self.draft(student), "Send", self.net.coordinator_a).name  # no plan linked
+		referral = send(self.draft(student), self.net.coordinator_a).name  # no plan linked
 		self.as_partner(partner_portal.act, referral, "Accept")
 		values = {
 			"service_start_date": add_days(nowdate(), -10),
@@ -460,6 +468,52 @@ class TestReferralPortal(FrappeTestCase):
 			{"service_start_date": add_days(nowdate(), 2)},
 			error=PartnerPortalError,
 		)
+
+	def test_service_dates_before_the_referral_was_sent_or_outside_its_school_year_are_refused(self):
+		student, _consent = self.student()
+		referral = act(self.draft(student), "Send", self.net.coordinator_a).name  # sent today
+		self.as_partner(partner_portal.act, referral, "Accept")
+		year_start = frappe.db.get_value("School Year", self.year, "year_start_date")
+		for start, words in (
+			("0001-01-01", "before the referral was sent"),
+			(add_days(nowdate(), -1), "before the referral was sent"),
+		):
+			self.refused_unchanged(
+				referral,
+				partner_portal.act,
+				referral,
+				"Start Service",
+				{"service_start_date": start},
+				error=PartnerPortalError,
+			)
+			with self.assertRaises(PartnerPortalError) as caught:
+				self.as_partner(
+					partner_portal.act,
+					referral,
+					"Complete",
+					{
+						"service_start_date": start,
+						"service_end_date": nowdate(),
+						"sessions": 1,
+						"outcome_note": "x",
+					},
+				)
+			self.assertIn(words, str(caught.exception))
+		# sent (by the record) before its school year began: a start before the year is refused
+		frappe.db.set_value("Referral", referral, "sent_on", add_days(year_start, -30))
+		with self.assertRaises(PartnerPortalError) as caught:
+			self.as_partner(
+				partner_portal.act,
+				referral,
+				"Start Service",
+				{"service_start_date": add_days(year_start, -1)},
+			)
+		self.assertIn("outside the referral's school year", str(caught.exception))
+		self.assertEqual(frappe.db.get_value("Referral", referral, "status"), "Accepted")
+		row = self.as_partner(
+			partner_portal.act, referral, "Start Service", {"service_start_date": year_start}
+		)
+		self.assertEqual(row["status"], "Service Started")
 
 	def test_an_admin_who_removes_the_partners_transitions_takes_the_action_away(self):
 		referral, *_ = self.sent()

@@ -7,7 +7,9 @@ year (issue 7, point 5). The definitions and the suppression rules are in ``cis_
 The rows are read with ``frappe.qb`` (one query per table), which bypasses permissions, so the sites
 are scoped here, explicitly: Administrator sees every site; anyone else the sites they serve
 (``cis_app.permissions.get_permitted_sites``); a site filter outside them is refused, not silently
-emptied. Small cells are suppressed unless the user may read every student behind the figures: a user
+emptied. A viewer whose figures are always suppressed gets them for every site they see together:
+a site or affiliate filter short of that is refused (``cis_app.reporting.refuse_differencing``), so
+no suppressed figure is recovered by subtracting one answer from another. Small cells are suppressed unless the user may read every student behind the figures: a user
 with read permission on Student who serves every site in the result (or Administrator). An Evaluator or
 a Partner Manager always gets suppressed figures, whatever the filters say. A suppressed value is None
 in the rows, so it is absent from the JSON, the export, print and the chart.
@@ -32,7 +34,7 @@ from cis_app.core.annual_summary import (
 from cis_app.exceptions import CISValidationError, OutOfScopeError
 from cis_app.outcomes_data import sites_in_scope
 from cis_app.permissions import get_permitted_sites
-from cis_app.reporting import execute_refusing_cleanly, suppression_applies
+from cis_app.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
 from cis_app.settings import get_small_cell_threshold
 
 REPORT = "Affiliate Annual Summary"
@@ -56,6 +58,7 @@ def get_report(filters: frappe._dict):
 		)
 	all_sites = frappe.get_all("Site", fields=list(SITE_FIELDS), order_by="name asc")
 	sites = resolve_sites(filters, all_sites)
+	refuse_differencing(filters, sites, grouped=False)
 	suppress = suppression_applies(filters, sites)
 	threshold = get_threshold()
 
@@ -446,6 +449,12 @@ def definitions_html(threshold: int) -> str:
 			"check-ins. Schools, enrolment, sessions, Tier 1 activities, partners, contributions and "
 			"volunteers describe the program, not students, and are always shown."
 		).format(threshold),
+		_(
+			"No recovering a suppressed figure by comparing answers: a viewer whose figures are always "
+			"suppressed (an Evaluator, a Partner Manager) gets them for every site they see together, each "
+			"site's row beside the total. A Site or Affiliate filter short of every site they see is refused: "
+			"the whole minus one site would give the other site's figure."
+		),
 	]
 	items = "".join(f"<li>{escape_html(text)}</li>" for text in definitions)
 	summary = escape_html(_("Definitions: how each figure is computed"))

@@ -369,6 +369,27 @@ class TestAffiliateAnnualSummary(FrappeTestCase):
 		self.assertIn("You serve no site", message)
 		self.assertRaises(OutOfScopeError, run, nobody, school_year=self.year, affiliate=AFFILIATE)
 
+	def test_suppressed_figures_cannot_be_recovered_by_differencing(self):
+		"""With a threshold of 3 the affiliate's total of 4 case-managed students is shown while South's
+		1 is suppressed: the total minus North alone (3) would give South's. For a viewer whose figures
+		are always suppressed, narrowing to a site is refused; the whole, or an affiliate that holds every
+		site they see, is no narrowing."""
+		with patch.object(affiliate_annual_summary, "get_threshold", return_value=3):
+			whole = self.rows(EVALUATOR)
+			self.assertEqual((whole[None]["case_managed"], whole[SOUTH]["case_managed"]), (4, None))
+			for user in (EVALUATOR, PARTNER_MANAGER):
+				for site in (NORTH, SOUTH):
+					with self.assertRaises(OutOfScopeError, msg=(user, site)) as caught:
+						self.rows(user, site=site)
+					self.assertIn("each site's row is shown beside the total", str(caught.exception))
+					with self.assertRaises(OutOfScopeError):
+						run(user, school_year=self.year, site=site, suppress_small_cells=0)
+			# staff who may read every student behind the figures narrow as they like
+			self.assertEqual(self.rows(PROGRAM_MANAGER, site=NORTH)[None]["case_managed"], 3)
+			self.assertEqual(
+				self.rows("Administrator", site=SOUTH, suppress_small_cells=0)[None]["case_managed"], 1
+			)
+
 	def test_unknown_school_year_is_refused(self):
 		self.assertRaises(
 			frappe.DoesNotExistError, run, "Administrator", school_year="_Test AAS No Such Year"

@@ -21,7 +21,7 @@ from cis_app.core import network_rollup
 from cis_app.outcome_export import OutcomeExportError, parse_export_file
 from cis_app.settings import get_small_cell_threshold
 
-MAX_FILE_SIZE = 10 * 1024 * 1024
+MAX_FILE_SIZE = network_rollup.MAX_FILE_BYTES
 ROW_FIELDS = (
 	"name",
 	"creation",

