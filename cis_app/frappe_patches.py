@@ -73,6 +73,18 @@ PATCHES: tuple[Patch, ...] = (
 		"The docinfo is built after the document's onload; no hook sees it.",
 		"test_form_timeline_leaves_out_unreadable_fields",
 	),
+	*(
+		Patch(
+			writer,
+			"wrapped",
+			"cis_app.export_cells.install",
+			"Inside the app's export overrides only, text cells starting with = + - @, a tab or a CR are "
+			"escaped so a spreadsheet never runs them as formulas.",
+			"No hook runs between building an export's rows and writing its file.",
+			"test_exports_escape_formula_like_cells_through_frappes_writers",
+		)
+		for writer in ("frappe.desk.utils.get_csv_bytes", "frappe.utils.xlsxutils.make_xlsx")
+	),
 	Patch(
 		"frappe.render_pdf",
 		"js",

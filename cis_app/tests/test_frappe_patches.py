@@ -127,6 +127,37 @@ class TestFrappePatchesAreLive(FrappeTestCase):
 				self.assertIn(f"{LAST_NAME}x", text, (user, method))
 				self.assertEqual("Synthetic timeline note" in text, sees_note, (user, method))
 
+	def test_exports_escape_formula_like_cells_through_frappes_writers(self):
+		# Frappe's export still writes through the two writers the app wraps, and a Report Builder
+		# export through the app's override escapes a formula-like cell
+		from frappe.desk import reportview
+
+		source = inspect.getsource(reportview.export_query)
+		self.assertIn("get_csv_bytes", source)
+		self.assertIn("make_xlsx", source)
+		partner = frappe.get_doc(
+			{"doctype": "Partner", "partner_name": "=HYPERLINK(1)", "affiliate": self.net.affiliate}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+		try:
+			response = http(
+				"post",
+				"/api/method/frappe.desk.reportview.export_query",
+				self.tokens[self.net.admin],
+				data={
+					"doctype": "Partner",
+					"fields": json.dumps(["`tabPartner`.`name`", "`tabPartner`.`partner_name`"]),
+					"filters": json.dumps([["Partner", "name", "=", partner.name]]),
+					"file_format_type": "CSV",
+					"title": "Partner",
+				},
+			)
+			self.assertEqual(response.status_code, 200, response.get_data(as_text=True)[:300])
+			self.assertIn("'=HYPERLINK(1)", response.get_data(as_text=True))
+		finally:
+			frappe.delete_doc("Partner", partner.name, ignore_permissions=True, force=True)
+			frappe.db.commit()
+
 	def test_report_pdf_script_replaces_render_pdf(self):
 		# Frappe still defines frappe.render_pdf where the app's script expects it, and the query
 		# report page still prints through it; the app's script replaces it on every desk page
