@@ -167,17 +167,25 @@ def run(
 	report is Frappe's run, unchanged."""
 	from frappe.desk.query_report import run as frappe_run
 
-	if not is_app_report(report_name):
-		return frappe_run(
-			report_name,
-			filters=filters,
-			user=user,
-			ignore_prepared_report=ignore_prepared_report,
-			custom_columns=custom_columns,
-			is_tree=is_tree,
-			parent_field=parent_field,
-			are_default_filters=are_default_filters,
+	if is_app_report(report_name):
+		filters, user, ignore_prepared_report = app_report_run(
+			report_name, filters, user, ignore_prepared_report
 		)
+	return frappe_run(
+		report_name,
+		filters=filters,
+		user=user,
+		ignore_prepared_report=ignore_prepared_report,
+		custom_columns=custom_columns,
+		is_tree=is_tree,
+		parent_field=parent_field,
+		are_default_filters=are_default_filters,
+	)
+
+
+def app_report_run(report_name, filters, user, ignore_prepared_report) -> tuple[dict | None, str, bool]:
+	"""``run``'s checks for one of the app's reports: (filters, user, ignore_prepared_report) to run it
+	with."""
 	session_user = frappe.session.user
 	if user and user != session_user:
 		frappe.throw(
@@ -196,16 +204,7 @@ def run(
 		if filters:
 			filters.pop("prepared_report_name", None)
 		ignore_prepared_report = True
-	return frappe_run(
-		report_name,
-		filters=filters,
-		user=session_user,
-		ignore_prepared_report=ignore_prepared_report,
-		custom_columns=custom_columns,
-		is_tree=is_tree,
-		parent_field=parent_field,
-		are_default_filters=are_default_filters,
-	)
+	return filters, session_user, ignore_prepared_report
 
 
 @frappe.whitelist()
