@@ -15,7 +15,7 @@ from cis_app import method_allowlist
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "cis_app"
 SCANNED = ("www", "templates")
-# staff-only pages under www: they refuse website users themselves (tested in cis_app/test_checkin_api.py)
+# staff-only pages under www: they refuse website users themselves (tested in cis_app/tests/test_checkin_api.py)
 STAFF_PAGES = (APP / "www" / "cis",)
 SUFFIXES = {".html", ".js", ".py", ".json", ".md"}
 

@@ -26,7 +26,7 @@ WEB_FORM = APP / "cis_partnerships" / "web_form" / "volunteer_hours" / "voluntee
 
 # Words of the checked forms and messages that Frappe's own Spanish already translates: the app's
 # csv leaves them to Frappe (it would change them on every screen of the site otherwise), or gives
-# its own wording under a context (cis_app/test_translations_es.py checks that against Frappe's file).
+# its own wording under a context (cis_app/tests/test_translations_es.py checks that against Frappe's file).
 FRAPPE_TRANSLATES = {
 	"Date",
 	"Status",
