@@ -367,16 +367,23 @@ def refusal_message(error: Exception, kind: str, payload: dict, messages_before:
 # ---------------------------------------------------------------- logging out anywhere
 
 LOGOUT_PATHS = frozenset({"/api/method/logout", "/api/method/web_logout"})
+# set by the phone page's script (www/cis/checkin_shell/app.js): this browser keeps the page's storage
+PHONE_COOKIE = "cis_phone_storage"
 
 
 def clear_phone_on_logout(response=None, request=None) -> None:
 	"""``after_request`` hook: a browser that logs out (from the desk as well as from the page) is told
 	to drop what this origin stored (``Clear-Site-Data``), so the cached caseload and queue never outlive
-	the session on a shared phone. Only the browser that logs itself out gets it."""
+	the session on a shared phone. Only a browser that logs itself out and has opened the phone page
+	(its script sets the ``PHONE_COOKIE``) gets it: another app's storage on the same site (a point of
+	sale kept offline, say) is left alone in every other browser, as Frappe leaves it."""
 	if not (response and request) or response.status_code != 200:
+		return
+	if not request.cookies.get(PHONE_COOKIE):
 		return
 	if request.path in LOGOUT_PATHS or (request.path == "/" and frappe.form_dict.get("cmd") == "logout"):
 		response.headers["Clear-Site-Data"] = '"storage"'
+		response.delete_cookie(PHONE_COOKIE, path="/")
 
 
 # ---------------------------------------------------------------- the page's shell under /cis/

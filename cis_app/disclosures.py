@@ -42,6 +42,7 @@ from frappe.utils import cint, escape_html, getdate, now_datetime
 from cis_app.core import disclosures as rules
 from cis_app.exceptions import CISValidationError
 from cis_app.export_cells import check_file_format, escaped_cells
+from cis_app.installed import on_this_site
 from cis_app.permissions import SCOPED_DOCTYPES, get_permitted_sites, is_unrestricted
 
 SERIES = "DISC-.YYYY.-.#####"
@@ -361,7 +362,8 @@ def _install_report_capture() -> None:
 	@functools.wraps(original)  # the same signature, so frappe.call passes it the same arguments
 	def run(*args, **kwargs):
 		result = original(*args, **kwargs)
-		if getattr(frappe.local, "cis_report_capture", None) is not None:
+		# per call: this process may serve a site of the bench without cis_app next (cis_app.installed)
+		if getattr(frappe.local, "cis_report_capture", None) is not None and on_this_site():
 			frappe.local.cis_report_capture.append(result)
 		return result
 

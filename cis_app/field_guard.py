@@ -24,8 +24,9 @@ is built, so that check runs on the request (``refuse_whole_record_lists``, a ``
 as well as on the query.
 
 Only the app's own DocTypes are checked (those of the modules in ``modules.txt``): every other app's
-DocTypes behave exactly as Frappe's, on a site with this app and on a site of the same bench without
-it.
+DocTypes behave exactly as Frappe's. The wrapper outlives the request that installed it (one process
+serves every site of the bench), so it asks on every call whether the current site has cis_app
+(``cis_app.installed.on_this_site``) and, on a site without it, is Frappe's function and nothing more.
 
 Patch: ``frappe.model.db_query.DatabaseQuery.build_conditions`` (Frappe 15.55.1) is wrapped, once per
 process, at the start of every request and background job (``before_request``, ``before_job``) and
@@ -45,7 +46,7 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html
 
-APP = "cis_app"
+from cis_app.installed import APP, on_this_site
 
 # A name as MariaDB reads one: `quoted` (a doubled backtick stands for one) or bare, optionally
 # qualified by a table (`tabStudent`.`health_notes`, tabStudent.health_notes)
@@ -90,7 +91,8 @@ def install(*args, **kwargs) -> None:
 	original = DatabaseQuery.build_conditions
 
 	def build_conditions(self):
-		if not self.flags.ignore_permissions:
+		# per call: this process may serve a site of the bench without cis_app next (cis_app.installed)
+		if not self.flags.ignore_permissions and on_this_site():
 			refuse_unreadable_fields(self)
 		return original(self)
 
@@ -234,9 +236,9 @@ class _Names:
 
 
 def refuse_quoted_filter_fields(doctype: str, filters) -> None:
-	"""A filter whose field name holds a backtick (```name```, ```tabToDo`.`name```), on any DocType:
-	Frappe would put it in the SQL as it is and answer 500. For the methods the app answers itself
-	(``cis_app.overrides.get_count``). The app's DocTypes are checked in every list
+	"""A filter whose field name holds a backtick (```name```, ```tabToDo`.`name```): Frappe would put
+	it in the SQL as it is and answer 500. For the counts the app answers itself (``cis_app.overrides.
+	get_count``: its DocTypes and the records about them; other apps' DocTypes keep Frappe's count). The app's DocTypes are checked in every list
 	(``_Names.check_filter``, which first refuses a field the user cannot read, however spelt), except
 	for Administrator: here they are checked for Administrator only."""
 	if is_app_doctype(doctype) and frappe.session.user != "Administrator":

@@ -7,6 +7,10 @@ the patched function (a new query builder, a renamed method, a new desk script),
 instead of the guard going quiet. ``cis_app/tests/test_frappe_patches.py`` holds those tests and checks that
 this list names each of them, and ``pyproject.toml`` names the Frappe versions the suite has run on.
 
+A wrapped Frappe function stays in the process, which serves every site of the bench in turn: each
+wrapper asks per call whether the site being served has the app (``cis_app.installed.on_this_site``)
+and is Frappe's function alone where it does not.
+
 Whitelisted-method overrides (``override_whitelisted_methods`` in hooks.py) are a hook, but they copy
 the signature and behaviour of the Frappe method they replace, so they are listed here too.
 """
@@ -215,7 +219,13 @@ def install_follow_digest_filter() -> None:
 
 
 def _is_app_doctype(doctype) -> bool:
-	return frappe.db.get_value("DocType", doctype, "module") in _app_modules() if doctype else False
+	"""Whether ``doctype`` is one of the app's, on a site that has the app (a process keeps the patches
+	when it serves another site of the bench)."""
+	from cis_app.installed import on_this_site
+
+	if not doctype or not on_this_site():
+		return False
+	return frappe.db.get_value("DocType", doctype, "module") in _app_modules()
 
 
 @functools.cache

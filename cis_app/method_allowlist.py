@@ -4,7 +4,9 @@ Deny by default: a Website User's call of any whitelisted method that is not on 
 is refused with a 403 before it runs, whatever the route (``/api/method/...``, ``/api/v1/method/...``,
 ``/api/v2/method/...`` or the old ``cmd`` form field), and so is any other ``/api/`` route except the
 REST routes of the DocTypes in ``WEBSITE_USER_DOCTYPES`` (the volunteer's own hours, as the README
-documents). Staff (System Users) and Guests are not affected here: Guests can only reach Frappe's
+documents). It covers the app's website users (a CIS Volunteer or CIS Partner Contact role): another
+app's website users on a shared site (an ERPNext customer) keep Frappe's behaviour and their own
+portal. Staff (System Users) and Guests are not affected here: Guests can only reach Frappe's
 ``allow_guest`` methods anyway, and staff methods are scoped by the permission rules and
 ``cis_app.overrides``.
 
@@ -114,6 +116,11 @@ def refuse_unlisted() -> None:
 	if request is None or not user or user in ("Guest", "Administrator"):
 		return
 	if frappe.get_cached_value("User", user, "user_type") != "Website User":
+		return
+	# the app's website users only: another app's (an ERPNext customer's portal) keep Frappe's rules
+	from cis_app.hooks import CIS_WEBSITE_ROLES
+
+	if not set(frappe.get_roles(user)) & set(CIS_WEBSITE_ROLES):
 		return
 	form = frappe.local.form_dict or {}
 	cmd = form.get("cmd")

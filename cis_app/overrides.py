@@ -7,18 +7,23 @@ from frappe import _
 from frappe.client import validate_link as frappe_validate_link
 from frappe.utils.data import cint
 
-from cis_app.field_guard import refuse_quoted_filter_fields
+from cis_app.field_guard import is_app_doctype, refuse_quoted_filter_fields
 
 
 @frappe.whitelist()
 def get_count(doctype: str, filters=None, debug: bool = False, cache: bool = False) -> int:
 	"""``frappe.client.get_count`` counts with ``frappe.db.count``, which ignores permissions: with
 	filters it answers yes/no questions about any record (a Version of another site's plan whose data
-	contains "Closed", a File attached to another site's consent). Every count goes through
+	contains "Closed", a File attached to another site's consent). A count of a DocType with a
+	row-level rule of ours (its scoped DocTypes, and the records that describe them) goes through
 	``frappe.get_list`` instead, which applies role permissions and every row-level rule, as the list
-	itself does."""
+	itself does; so does a count of any other DocType of the app (role permissions and the field
+	guard). Every other app's DocType is counted by Frappe's own function."""
+	from frappe.client import get_count as frappe_get_count
 	from frappe.client import get_safe_filters
 
+	if not (_has_row_rule(doctype) or is_app_doctype(doctype)):
+		return frappe_get_count(doctype, filters=filters, debug=debug, cache=cache)
 	filters = get_safe_filters(filters)
 	refuse_quoted_filter_fields(doctype, filters)
 	rows = frappe.get_list(

@@ -16,6 +16,10 @@ by owner), and ``make_prepared_report`` queues any report without checking its r
   on its DocType), refuses the reports that list students, and checks the app's filters first;
 - ``PreparedReport.get_prepared_data`` refuses a user who may not read the Prepared Report, for the
   Python callers of ``run`` that no whitelisted-method override sees (Frappe's ``export_query``).
+
+All of this is for the app's reports only (``app_reports``: those of its modules, and any report whose
+DocType is one of the app's): a prepared report of any other app's report follows Frappe's own rules,
+and ``run`` and ``make_prepared_report`` hand such a report to Frappe's functions unchanged.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import frappe
 from frappe import _
 from frappe.core.doctype.prepared_report.prepared_report import PreparedReport
 
+from cis_app.installed import APP
 from cis_app.reporting import APP_REPORTS, STUDENT_LEVEL_REPORTS, check_filters
 
 
@@ -37,34 +42,69 @@ def may_read_every_prepared_report(user: str) -> bool:
 	return user == "Administrator" or "System Manager" in frappe.get_roles(user)
 
 
+def app_reports() -> frozenset[str]:
+	"""The reports that are the app's business: its own (by module) and any report of one of its
+	DocTypes (a Report Builder or custom report of Student, say). Prepared reports of every other report
+	follow Frappe's own rules."""
+
+	def lookup():
+		modules = frappe.get_module_list(APP)
+		doctypes = frappe.get_all("DocType", filters={"module": ["in", sorted(modules)]}, pluck="name")
+		reports = frappe.get_all(
+			"Report",
+			or_filters={"module": ["in", sorted(modules)], "ref_doctype": ["in", doctypes]},
+			pluck="name",
+		)
+		return frozenset([*reports, *APP_REPORTS])
+
+	return frappe.local_cache("cis_app_reports", "all", lookup)
+
+
+def is_app_report(report_name) -> bool:
+	return isinstance(report_name, str) and (
+		report_name in app_reports() or base_report(report_name) in app_reports()
+	)
+
+
 def has_prepared_report_permission(doc, ptype: str | None = None, user: str | None = None, **kwargs):
-	"""A Prepared Report is its maker's (System Managers aside): False for anyone else; None otherwise,
-	leaving the answer to Frappe's own rule (the user may open its report). Frappe v15 stops at the
-	first hook that answers, and the app's hooks are asked first: this one must not answer True."""
+	"""A Prepared Report of one of the app's reports is its maker's (System Managers aside): False for
+	anyone else; None otherwise, leaving the answer to Frappe's own rule (the user may open its report).
+	Frappe v15 stops at the first hook that answers, and the app's hooks are asked first: this one must
+	not answer True."""
 	user = user or frappe.session.user
 	if may_read_every_prepared_report(user) or doc is None or doc.is_new():
+		return None
+	if not is_app_report(doc.report_name):
 		return None
 	return False if doc.owner != user else None
 
 
 def prepared_report_conditions(user: str | None = None, doctype: str | None = None) -> str:
 	"""The list condition of Prepared Report (and, through ``cis_app.record_trail``, of the result
-	files attached to them): the user's own only, System Managers aside."""
+	files attached to them): of the app's reports, the user's own only, System Managers aside."""
 	user = user or frappe.session.user
 	if may_read_every_prepared_report(user):
 		return ""
-	return f"`tabPrepared Report`.`owner` = {frappe.db.escape(user)}"
+	reports = ", ".join(frappe.db.escape(name) for name in sorted(app_reports()))
+	return (
+		f"(`tabPrepared Report`.`owner` = {frappe.db.escape(user)} "
+		f"or ifnull(`tabPrepared Report`.`report_name`, '') not in ({reports}))"
+	)
 
 
 class CISPreparedReport(PreparedReport):
-	"""Frappe's Prepared Report (v15.55), whose stored result only its maker (or a System Manager)
-	gets."""
+	"""Frappe's Prepared Report (v15.55), whose stored result of one of the app's reports only its maker
+	(or a System Manager) gets."""
 
 	def get_prepared_data(self, with_file_name=False):
 		# the maker, who may hold no role that reads Prepared Report DocType (Frappe shows a user's
 		# own prepared result without one); a System Manager
 		user = frappe.session.user
-		if self.owner != user and not may_read_every_prepared_report(user):
+		if (
+			self.owner != user
+			and not may_read_every_prepared_report(user)
+			and is_app_report(self.report_name)
+		):
 			raise_not_yours()
 		return super().get_prepared_data(with_file_name=with_file_name)
 
@@ -122,10 +162,30 @@ def run(
 	parent_field=None,
 	are_default_filters=True,
 ):
-	"""``frappe.desk.query_report.run``, as the user who asks only, with only that user's prepared
-	reports; a report that lists students always runs directly."""
+	"""``frappe.desk.query_report.run``: one of the app's reports runs as the user who asks only, with
+	only that user's prepared reports; a report that lists students always runs directly. Every other
+	report is Frappe's run, unchanged."""
 	from frappe.desk.query_report import run as frappe_run
 
+	if is_app_report(report_name):
+		filters, user, ignore_prepared_report = app_report_run(
+			report_name, filters, user, ignore_prepared_report
+		)
+	return frappe_run(
+		report_name,
+		filters=filters,
+		user=user,
+		ignore_prepared_report=ignore_prepared_report,
+		custom_columns=custom_columns,
+		is_tree=is_tree,
+		parent_field=parent_field,
+		are_default_filters=are_default_filters,
+	)
+
+
+def app_report_run(report_name, filters, user, ignore_prepared_report) -> tuple[dict | None, str, bool]:
+	"""``run``'s checks for one of the app's reports: (filters, user, ignore_prepared_report) to run it
+	with."""
 	session_user = frappe.session.user
 	if user and user != session_user:
 		frappe.throw(
@@ -144,28 +204,22 @@ def run(
 		if filters:
 			filters.pop("prepared_report_name", None)
 		ignore_prepared_report = True
-	return frappe_run(
-		report_name,
-		filters=filters,
-		user=session_user,
-		ignore_prepared_report=ignore_prepared_report,
-		custom_columns=custom_columns,
-		is_tree=is_tree,
-		parent_field=parent_field,
-		are_default_filters=are_default_filters,
-	)
+	return filters, session_user, ignore_prepared_report
 
 
 @frappe.whitelist()
 def make_prepared_report(report_name, filters=None):
-	"""``frappe.core.doctype.prepared_report.prepared_report.make_prepared_report`` for a report the
-	user may open (its Report Roles; report permission on its DocType), never one that lists students,
-	with the app's reports' filters checked before the job is queued."""
+	"""``frappe.core.doctype.prepared_report.prepared_report.make_prepared_report`` for one of the
+	app's reports the user may open (its Report Roles; report permission on its DocType), never one that
+	lists students, with the app's reports' filters checked before the job is queued. Every other report
+	is Frappe's, unchanged."""
 	from frappe.core.doctype.prepared_report.prepared_report import (
 		make_prepared_report as frappe_make_prepared_report,
 	)
 	from frappe.desk.query_report import get_report_doc, validate_filters_permissions
 
+	if not is_app_report(report_name):
+		return frappe_make_prepared_report(report_name, filters)
 	filters = parse_filters(filters) or {}
 	if not isinstance(report_name, str) or not frappe.db.exists("Report", report_name):
 		frappe.throw(_("Choose a report to prepare."), frappe.DoesNotExistError)

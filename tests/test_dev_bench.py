@@ -202,3 +202,31 @@ def test_the_wrappers_call_the_script():
 		assert os.access(path, os.X_OK), f"scripts/{name} is not executable"
 		assert "cis_bench.py" in path.read_text()
 	assert 'exec python3 "$(dirname "$0")/cis_bench.py" test' in (ROOT / "scripts" / "run-tests").read_text()
+
+
+def test_frappes_own_modules_run_in_the_integration_layer():
+	"""The modules that show the app leaves Frappe's behaviour alone (README, "A good neighbour")."""
+	wanted = "db_query permissions reportview query_report printview search assign document".split()
+	assert {f"frappe.tests.test_{name}" for name in wanted} <= set(cis_bench.FRAPPE_MODULES)
+	assert "frappe.core.doctype.data_export.test_data_exporter" in cis_bench.FRAPPE_MODULES
+	source = (ROOT / "scripts" / "cis_bench.py").read_text()
+	assert "frappe_modules(bench)" in source[source.index("def cmd_test") :]
+
+
+def test_a_modules_verdict_is_read_from_unittests_closing_lines():
+	output = "....s.\n----\nRan 12 tests in 3.204s\n\nOK (skipped=1)\n<frappe.test_runner.TimeLoggingTestResult>\n"
+	assert cis_bench.verdict_of(output) == (12, "OK (skipped=1)")
+	assert cis_bench.verdict_of("Ran 3 tests in 1.0s\n\nFAILED (failures=1, errors=1)\n") == (
+		3,
+		"FAILED (failures=1, errors=1)",
+	)
+	assert cis_bench.verdict_of("Traceback (most recent call last):\n") == (0, None)
+
+
+def test_the_frappe_pin_names_the_release_the_suite_ran_on():
+	pin = cis_bench.frappe_pin()
+	assert cis_bench.within("15.55.1", pin)
+	assert not cis_bench.within("15.0.0", pin) and not cis_bench.within("16.0.0", pin)
+	assert cis_bench.within("15.55.10", ">=15.55.1,<15.56.0")  # numbers, not text
+	assert not cis_bench.within("15.56.0", ">=15.55.1,<15.56.0")
+	assert f"`{pin}`" in (ROOT / "README.md").read_text()  # said where people install

@@ -24,8 +24,19 @@ PLACEHOLDER = re.compile(r"\{[A-Za-z_0-9]*\}")
 HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 WEB_FORM = APP / "cis_partnerships" / "web_form" / "volunteer_hours" / "volunteer_hours.json"
 
-# Words of the checked forms and messages that Frappe's own Spanish already translates.
-FRAPPE_TRANSLATES = {"Date", "Status", "Activity", "Rejected", "Not Permitted", "Not Allowed", "New {0}"}
+# Words of the checked forms and messages that Frappe's own Spanish already translates: the app's
+# csv leaves them to Frappe (it would change them on every screen of the site otherwise), or gives
+# its own wording under a context (cis_app/tests/test_translations_es.py checks that against Frappe's file).
+FRAPPE_TRANSLATES = {
+	"Date",
+	"Status",
+	"Activity",
+	"Rejected",
+	"Not Permitted",
+	"Not Allowed",
+	"New {0}",
+	"Submitted",
+}
 
 # What a family, a volunteer and a coordinator's inbox must never see in English.
 MUST_HAVE = {
@@ -37,8 +48,9 @@ MUST_HAVE = {
 	"Students Served (a number, no names)": "Estudiantes atendidos (un número, sin nombres)",
 	"What You Did": "Lo que hizo",
 	"You can only log your own hours.": "Solo puede registrar sus propias horas.",
-	# a volunteer's hours waiting for approval must not read as approved (Frappe says "Validado")
-	"Submitted": "Enviado",
+	# a volunteer's hours waiting for approval must not read as approved (Frappe says "Validado"), where
+	# the app names the status with its DocType as context (its list views)
+	"Submitted:Volunteer Hours": "Enviado",
 	# the reminder notifications and the daily digest mail
 	"Your CIS reminders for {0}": "Sus recordatorios de CIS del {0}",
 	"These need your attention today:": "Esto necesita su atención hoy:",

@@ -489,8 +489,9 @@ class TestLogoutClearsThePhone(FrappeTestCase):
 		from werkzeug.test import EnvironBuilder
 		from werkzeug.wrappers import Request, Response
 
-		def headers_after(path: str, status: int = 200) -> dict:
-			request = Request(EnvironBuilder(path=path).get_environ())
+		def headers_after(path: str, status: int = 200, phone: bool = True) -> dict:
+			cookie = {"HTTP_COOKIE": f"{checkin_api.PHONE_COOKIE}=1"} if phone else {}
+			request = Request(EnvironBuilder(path=path, environ_overrides=cookie).get_environ())
 			response = Response("{}", status=status)
 			checkin_api.clear_phone_on_logout(response=response, request=request)
 			return dict(response.headers)
@@ -500,3 +501,5 @@ class TestLogoutClearsThePhone(FrappeTestCase):
 		self.assertNotIn("Clear-Site-Data", headers_after("/api/method/logout", status=500))
 		self.assertNotIn("Clear-Site-Data", headers_after("/api/method/cis_app.checkin_api.caseload"))
 		self.assertNotIn("Clear-Site-Data", headers_after("/app/student"))
+		# a browser that never opened the phone page logs out as in Frappe: other apps' storage stays
+		self.assertNotIn("Clear-Site-Data", headers_after("/api/method/logout", phone=False))

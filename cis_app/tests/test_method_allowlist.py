@@ -20,6 +20,7 @@ from cis_app.cis_case_management.doctype.referral.test_referral_portal import (
 from cis_app.testing import TwoSites, api_token, http, make_hours, make_student, make_volunteer
 
 LAST_NAME = "Allowlistprobe"
+OTHER_APPS_WEBSITE_USER = "cis-allowlist-customer@example.com"
 TAG = "_test allowlist tag"
 
 # Frappe methods no portal page calls: each answered a website user before (issue 17)
@@ -31,6 +32,14 @@ UNLISTED = (
 	("get", "frappe.client.get_count", {"doctype": "Tag"}),
 	("get", "frappe.desk.search.search_link", {"doctype": "Site", "txt": ""}),
 )
+
+
+def make_website_user(email: str) -> None:
+	"""A website user with no role of cis_app (another app's portal user)."""
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": "Casey", "user_type": "Website User"}
+		).insert(ignore_permissions=True)
 
 
 class TestMethodAllowlist(FrappeTestCase):
@@ -46,8 +55,10 @@ class TestMethodAllowlist(FrappeTestCase):
 		cls.student = make_student(cls.net.site_b, first_name="Rowan", last_name=LAST_NAME).name
 		if not frappe.db.exists("Tag", TAG):
 			frappe.get_doc({"doctype": "Tag", "name": TAG}).insert(ignore_permissions=True)
+		make_website_user(OTHER_APPS_WEBSITE_USER)
 		cls.tokens = {
-			user: api_token(user) for user in (cls.contact_user, cls.volunteer.user, cls.net.coordinator_b)
+			user: api_token(user)
+			for user in (cls.contact_user, cls.volunteer.user, cls.net.coordinator_b, OTHER_APPS_WEBSITE_USER)
 		}
 		frappe.db.commit()  # nosemgrep: the WSGI thread reads through its own connection
 
@@ -164,6 +175,15 @@ class TestMethodAllowlist(FrappeTestCase):
 			info = self.get(user, "/api/method/frappe.realtime.get_user_info")
 			self.assertEqual(info.status_code, 200, user)
 			self.assertEqual(self.get(user, "/api/method/ping").status_code, 200, user)
+
+	def test_another_apps_website_users_keep_frappes_behaviour(self):
+		"""A website user of another app (no role of cis_app: an ERPNext customer, say) calls what
+		Frappe lets any logged-in user call, as on a site without the app."""
+		response = self.get(OTHER_APPS_WEBSITE_USER, "/api/method/frappe.utils.change_log.get_versions")
+		self.assertEqual(response.status_code, 200, response.get_data(as_text=True)[:300])
+		for user in self.website_users():
+			response = self.get(user, "/api/method/frappe.utils.change_log.get_versions")
+			self.assertEqual(response.status_code, 403, user)
 
 	def test_staff_are_not_affected(self):
 		response = self.get(

@@ -3,12 +3,36 @@
 
 from __future__ import annotations
 
+import os
+
 import frappe
 from frappe import _
 from frappe.tests.utils import FrappeTestCase
-from frappe.translate import get_all_translations, get_user_lang
+from frappe.translate import get_all_translations, get_user_lang, read_csv_file
 
 from cis_app.testing import make_user
+
+
+def frappe_spanish() -> dict[tuple[str, str | None], str]:
+	"""Frappe's own Spanish, ``{(source, context): translation}``, from the file Frappe v15 ships
+	(``frappe/locale/es.po``, compiled to .mo at build; ``frappe/translations/es.csv`` before 15.x
+	moved to gettext). Untranslated entries are left out: Frappe shows those in English."""
+	po = frappe.get_app_path("frappe", "locale", "es.po")
+	if os.path.exists(po):
+		from babel.messages.pofile import read_po
+
+		with open(po, "rb") as handle:
+			catalog = read_po(handle)
+		spanish = {}
+		for message in catalog:
+			source = message.id[0] if isinstance(message.id, list | tuple) else message.id
+			text = message.string[0] if isinstance(message.string, list | tuple) else message.string
+			if source and text:
+				spanish[(source, message.context or None)] = text
+		return spanish
+	rows = read_csv_file(frappe.get_app_path("frappe", "translations", "es.csv"))
+	return {(row[0], (row[2] if len(row) > 2 and row[2] else None)): row[1] for row in rows if row[1]}
+
 
 SPANISH_COORDINATOR = "cis-coordinator-es@example.com"
 
@@ -26,10 +50,30 @@ class TestSpanishTranslations(FrappeTestCase):
 		spanish = get_all_translations("es")
 		self.assertEqual(spanish["Student Check-In"], "Seguimiento del estudiante")
 		self.assertEqual(spanish["Your CIS reminders for {0}"], "Sus recordatorios de CIS del {0}")
-		# Frappe's own Spanish still there beside ours
+		# Frappe's own Spanish still there beside ours, and Frappe's own words stay Frappe's on the whole
+		# site ("Submitted" is a submitted document of any app)
 		self.assertEqual(spanish["Save"], "Guardar")
-		# where Frappe's wording would mislead, ours wins: hours waiting for approval are not "Validado"
-		self.assertEqual(spanish["Submitted"], "Enviado")
+		self.assertEqual(spanish["Submitted"], frappe_spanish()[("Submitted", None)])
+		# where Frappe's wording would mislead on the app's own records, the app says it with a context:
+		# hours waiting for approval are not "Validado" in the Volunteer Hours list
+		self.assertEqual(spanish["Submitted:Volunteer Hours"], "Enviado")
+		self.assertEqual(_("Submitted", lang="es", context="Volunteer Hours"), "Enviado")
+
+	def test_the_csv_leaves_frappes_own_words_to_frappe(self):
+		"""Frappe merges every installed app's translations of a language into one dictionary, later apps
+		winning: a source string of ours that Frappe also translates would change Frappe's word on every
+		screen of the site (every submitted document would read "Enviado"). Such a word is given its
+		app-specific Spanish under a context (the DocType, as the desk passes it for labels)."""
+		frappes = frappe_spanish()
+		translated = {source for source, context in frappes}
+		self.assertIn("Save", translated)  # the file was read: the test cannot pass for nothing
+		clashes = []
+		for row in filter(None, read_csv_file(frappe.get_app_path("cis_app", "translations", "es.csv"))):
+			source, context = row[0], (row[2] if len(row) > 2 and row[2] else None)
+			# Frappe uses a translation it has only with a context for the bare string too
+			if (context is None and source in translated) or (source, context) in frappes:
+				clashes.append(source if context is None else f"{source} ({context})")
+		self.assertEqual(clashes, [])
 
 	def test_underscore_translates_for_spanish_and_leaves_english_alone(self):
 		self.assertEqual(_("Support Plan", lang="es"), "Plan de apoyo")

@@ -54,7 +54,12 @@ def get_columns() -> list[dict]:
 		{"fieldname": "student_name", "label": _("Name"), "fieldtype": "Data", "width": 160},
 		{"fieldname": "site", "label": _("Site"), "fieldtype": "Link", "options": "Site", "width": 140},
 		{"fieldname": "recipient_type", "label": _("Recipient Type"), "fieldtype": "Data", "width": 100},
-		{"fieldname": "recipient", "label": _("Recipient"), "fieldtype": "Data", "width": 180},
+		{
+			"fieldname": "recipient",
+			"label": _("Recipient", context="Disclosure Record"),
+			"fieldtype": "Data",
+			"width": 180,
+		},
 		{"fieldname": "what", "label": _("What Was Disclosed"), "fieldtype": "Data", "width": 320},
 		{"fieldname": "legal_basis", "label": _("Legal Basis"), "fieldtype": "Data", "width": 140},
 		{"fieldname": "purpose", "label": _("Purpose"), "fieldtype": "Data", "width": 200},

@@ -18,6 +18,10 @@
 	const RETRY_MS = 30000;
 	const BATCH = 100;
 
+	// tells the server this browser keeps the page's data, so logging out anywhere on the site clears it
+	// (cis_app.checkin_api.clear_phone_on_logout); other browsers' storage is not touched
+	document.cookie = "cis_phone_storage=1; path=/; SameSite=Lax";
+
 	const state = {
 		user: localStorage.getItem(PREFIX + "user") || null,
 		csrf: null,
