@@ -128,7 +128,7 @@ class TestWaysOutOverHTTP(FrappeTestCase):
 			response = self.call(
 				self.net.coordinator_a, verb, "frappe.utils.print_format.download_pdf", doctype="Student", name=self.a2
 			)
-			self.assertEqual(response.status_code, 200, verb)
+			self.assertEqual(response.status_code, 200, f"{verb}: {response.get_data(as_text=True)[:3000]}")
 			self.assertEqual(response.mimetype, "application/pdf")
 			self.assertEqual(len(self.records(self.a2)), before + 1, verb)
 
