@@ -56,11 +56,15 @@ def test_the_pages_link_something():
 	readme = links(ROOT / "README.md")
 	for guide in sorted((ROOT / "docs").glob("*.md")):
 		assert f"docs/{guide.name}" in readme, f"the README does not link {guide.name}"
-	assert any(t.startswith("screenshots/") and t.endswith(".png") for t in links(ROOT / "docs/coordinator.md"))
+	assert any(
+		t.startswith("screenshots/") and t.endswith(".png") for t in links(ROOT / "docs/coordinator.md")
+	)
 
 
 def test_the_slug_is_githubs():
-	assert slug("Where the app changes Frappe without a hook") == "where-the-app-changes-frappe-without-a-hook"
+	assert (
+		slug("Where the app changes Frappe without a hook") == "where-the-app-changes-frappe-without-a-hook"
+	)
 	assert slug("The coordinator's phone") == "the-coordinators-phone"
 	assert slug("Disclosures, views and retention") == "disclosures-views-and-retention"
 	assert slug("Student list, recompute and the Volunteer Hours Summary") == (
@@ -70,11 +74,6 @@ def test_the_slug_is_githubs():
 
 def test_every_screenshot_is_shown_somewhere():
 	"""Screenshots stay current: none is left in docs/screenshots that no page shows."""
-	shown = {
-		(page.parent / t).resolve()
-		for page in pages()
-		for t in links(page)
-		if t.endswith(".png")
-	}
+	shown = {(page.parent / t).resolve() for page in pages() for t in links(page) if t.endswith(".png")}
 	unused = sorted(p.name for p in (ROOT / "docs" / "screenshots").glob("*.png") if p.resolve() not in shown)
 	assert unused == []

@@ -1,6 +1,6 @@
 """The permission matrix of the administrator's guide is the one the DocType JSON grants."""
 
-from .metadata import MATRIX_BEGIN, MATRIX_END, MATRIX_DOC, ROOT, permission_matrix
+from .metadata import MATRIX_BEGIN, MATRIX_DOC, MATRIX_END, ROOT, permission_matrix
 
 
 def test_the_guides_permission_matrix_matches_doctypes():
