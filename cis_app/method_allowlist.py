@@ -3,7 +3,7 @@
 Deny by default: a Website User's call of any whitelisted method that is not on ``WEBSITE_USER_METHODS``
 is refused with a 403 before it runs, whatever the route (``/api/method/...``, ``/api/v1/method/...``,
 ``/api/v2/method/...`` or the old ``cmd`` form field), and so is any other ``/api/`` route except the
-REST routes of the DocTypes in ``WEBSITE_USER_DOCTYPES`` (the volunteer's own hours, as the README
+REST routes of the DocTypes in ``WEBSITE_USER_DOCTYPES`` (the volunteer's own hours, as docs/volunteer.md
 documents). It covers the app's website users (a CIS Volunteer or CIS Partner Contact role): another
 app's website users on a shared site (an ERPNext customer) keep Frappe's behaviour and their own
 portal. Staff (System Users) and Guests are not affected here: Guests can only reach Frappe's
@@ -63,7 +63,7 @@ DOCTYPE_BOUND_METHODS = frozenset(
 )
 
 # ``/api/resource/<DocType>`` (and ``/api/v2/document/<DocType>``) for website users: the volunteer
-# logs and reads their own hours there (README, "The volunteer portal"); the rules of each DocType
+# logs and reads their own hours there (docs/volunteer.md); the rules of each DocType
 # decide which rows. Every other DocType's REST route is refused before it runs.
 WEBSITE_USER_DOCTYPES = frozenset({"Volunteer Hours", "CIS Volunteer"})
 

@@ -11,7 +11,7 @@ The rows are read with SQL, which bypasses permissions, so the sites are filtere
 user other than Administrator gets only the sites they serve (``cis_app.permissions.get_permitted_sites``),
 and asking for a site outside them is refused, not silently emptied. Every query reads covering
 indexes (``add_outcome_indexes``), and nothing is written (the reports run on a read replica when the
-site has one: README, "Reports on a read replica").
+site has one: docs/administrator.md, "Reports on a read replica").
 
 Two ways to the same figures: student by student (``load_cohort`` and ``load_goals``: the plans with
 their year-end status, and the goals of those plans, for ``core.outcomes.outcome_metrics``), and
@@ -19,7 +19,7 @@ counted (``load_counted``: one query sending each plan's student and a key of it
 goals, counted by numpy into the frame of ``core.outcomes.counted_outcome_metrics``; the students it
 cannot count alike are read student by student). The CIS Outcomes report takes the counted way: for
 a network of 170,000 case-managed students it sends 1,500 counted rows to the core instead of
-170,000 students and 340,000 goals (README, "Outcome evidence", "Speed").
+170,000 students and 340,000 goals (docs/benchmarks.md, "Outcome reports").
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def sites_in_scope(sites: Iterable[str] | None = None, user: str | None = None) 
 
 # Rows are sent packed (``_packed_rows``): MariaDB joins each row's fields with FIELD_SEPARATOR and the
 # rows of a bucket with ROW_SEPARATOR, so the driver decodes a few long strings instead of every value
-# in Python (about 1 s per 170,000 rows of four values, CONVENTIONS "Speed"). ASCII unit and record
+# in Python (about 1 s per 170,000 rows of four values; docs/benchmarks.md, "Outcome reports"). ASCII unit and record
 # separators: a Data field cannot hold them in practice, and a row that does is caught (see there).
 FIELD_SEPARATOR, ROW_SEPARATOR = "\x1f", "\x1e"
 # One packed row per site: the plans are read in the order of ``PLAN_INDEX`` (site within the year),

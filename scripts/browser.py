@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, Playwright
 
 PASSWORD = "cis-demo-2026"
-# The README's screenshots; the test command (scripts/run-tests) sends them elsewhere unless asked.
+# The guides' screenshots (docs/*.md show them); the test command (scripts/run-tests) sends them elsewhere unless asked.
 SHOTS = Path(os.environ.get("CIS_SCREENSHOTS") or Path(__file__).resolve().parent.parent / "docs" / "screenshots")
 CHROMIUM_ARGS = [
 	"--no-sandbox",

@@ -6,7 +6,7 @@ commands people type are thin wrappers around this file:
 
     scripts/dev-bench            build (or reuse) a bench, create the demo site, start it
     scripts/dev-bench stop       stop what that started
-    scripts/run-tests            the three test layers (README, "Running the tests")
+    scripts/run-tests            the three test layers (docs/developer.md, "Running the tests")
 
 See ``--help`` of each. What it relies on, in this project's words, is in the README ("Start here").
 """
@@ -1139,7 +1139,7 @@ def integration(bench: Bench, admin: DbAdmin, faketime: str | None) -> tuple[boo
 
 # Frappe's own test modules for lists, permissions, reports, prints, search, assignment, documents and
 # the old Data Export, run on the integration layer's site (cis_app installed): the app must leave
-# every other app's behaviour as Frappe's (README, "A good neighbour"). One bench run per module.
+# every other app's behaviour as Frappe's (docs/developer.md, "A good neighbour"). One bench run per module.
 FRAPPE_MODULES = [
 	"frappe.tests.test_db_query",
 	"frappe.tests.test_permissions",

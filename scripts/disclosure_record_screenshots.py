@@ -1,5 +1,5 @@
 """Render the family's "Student Disclosure Record" to PDF through Frappe's print system, as the demo
-administrator, for the last year, and save the first page as a PNG for the README: one student whose
+administrator, for the last year, and save the first page as a PNG for the docs: one student whose
 primary guardian reads Spanish and one who reads English, among the students with disclosure records
 (run scripts/e2e_disclosures.py first, or name them with --es/--en).
 

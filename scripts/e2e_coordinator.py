@@ -2,7 +2,7 @@
 
 Opens the Case Management workspace and the Caseload, records a check-in and a group session,
 moves a student's support plan from Draft to Pending Approval, and the demo program manager
-approves it. Takes the README's screenshots on the way.
+approves it. Takes the coordinator's guide's screenshots (docs/screenshots) on the way.
 
 Needs a running site with the demo loaded (README, "Load the demo"), Playwright's Python package
 (``pip install playwright``) and a Chromium (Debian's ``chromium`` works; no browser download):

@@ -1,5 +1,5 @@
 """Render the family documents to PDF through Frappe's print system and save the first page of each as
-a PNG for the README: the Student Consent Form and the Support Plan Family Summary, each for a family
+a PNG for the coordinator's guide (docs/coordinator.md): the Student Consent Form and the Support Plan Family Summary, each for a family
 whose primary guardian reads English and for one who reads Spanish (Student Guardian, Preferred
 Language).
 

@@ -1,7 +1,7 @@
 """In a real browser: a CIS Administrator runs a Roster Import of a sample file (dry run, then apply)
-and the two results are captured for the README.
+and the two results are captured for the administrator's guide (docs/administrator.md).
 
-Needs a running site with the demo loaded and the sample files made (README, "District data in"), a
+Needs a running site with the demo loaded and the sample files made (docs/administrator.md, "District data in"), a
 worker for the long queue (``bench worker``), Playwright's Python package and a Chromium (Debian's
 ``chromium`` works; no browser download):
 

@@ -147,11 +147,13 @@ MATRIX_ROLES = (
 )
 MATRIX_BEGIN = "<!-- permission-matrix:begin -->"
 MATRIX_END = "<!-- permission-matrix:end -->"
+MATRIX_DOC = "docs/administrator.md"  # the matrix's home, "Roles and permissions"
 
 
 def permission_matrix() -> str:
-	"""The README's role x DocType table, built from the DocType JSON (R read, W write, C create,
-	D delete, S submit; a trailing + means the role also reads the higher-permlevel sensitive fields)."""
+	"""The role x DocType table of the administrator's guide (``MATRIX_DOC``), built from the DocType
+	JSON (R read, W write, C create, D delete, S submit; a trailing + means the role also reads the
+	higher-permlevel sensitive fields)."""
 	lines = ["| DocType | " + " | ".join(MATRIX_ROLES) + " |", "|---" * (len(MATRIX_ROLES) + 1) + "|"]
 	for name, dt in sorted(doctypes().items()):
 		if dt.get("istable"):

@@ -205,7 +205,7 @@ def test_the_wrappers_call_the_script():
 
 
 def test_frappes_own_modules_run_in_the_integration_layer():
-	"""The modules that show the app leaves Frappe's behaviour alone (README, "A good neighbour")."""
+	"""The modules that show the app leaves Frappe's behaviour alone (docs/developer.md, "A good neighbour")."""
 	wanted = "db_query permissions reportview query_report printview search assign document".split()
 	assert {f"frappe.tests.test_{name}" for name in wanted} <= set(cis_bench.FRAPPE_MODULES)
 	assert "frappe.core.doctype.data_export.test_data_exporter" in cis_bench.FRAPPE_MODULES

@@ -3,7 +3,7 @@
     bench --site <site> execute cis_app.benchmarks.replica_check.run
     bench --site <site> execute cis_app.benchmarks.replica_check.run --kwargs "{'school_year': '2025-2026'}"
 
-Needs a site whose database server has a replica (README, "Reports on a read replica") and the site
+Needs a site whose database server has a replica (docs/administrator.md, "Reports on a read replica") and the site
 config keys Frappe reads for it: ``replica_host``, ``replica_db_port`` (and ``read_from_replica``; the
 check switches it on and off itself, in memory, whatever the file says). The site's database user
 must exist on the replica with the same password (replication copies it), unless the site config has
@@ -96,7 +96,7 @@ def serving_server() -> tuple[int, int]:
 def run(school_year: str | None = None) -> None:
 	conf = frappe.local.conf
 	if not conf.replica_host or not conf.replica_db_port:
-		print("Set replica_host and replica_db_port in the site config first (README).")
+		print("Set replica_host and replica_db_port in the site config first (docs/administrator.md, Reports on a read replica).")
 		sys.exit(2)
 	school_year = school_year or school_year_with_cohort()
 	if not school_year:

@@ -48,5 +48,5 @@ def grade_rank(grade: str) -> int:
 
 
 def is_promotion_grade(grade: str) -> bool:
-	"""Grades K-11, whose students are promoted or retained at year end (DOMAIN.md outcomes)."""
+	"""Grades K-11, whose students are promoted or retained at year end (docs/developer.md, "Outcome metrics")."""
 	return 0 <= grade_rank(grade) <= 11

@@ -5,7 +5,7 @@ the national office imports the files of several affiliates and rolls them up. T
 contract: it writes the format (JSON and CSV), validates a file (refusing it with the reasons) and
 combines validated files into per-affiliate and network rows, suppressing again at network level.
 
-**The format** (``FORMAT`` "cis-outcome-export", ``VERSION`` 1). JSON, abridged (the README has a full
+**The format** (``FORMAT`` "cis-outcome-export", ``VERSION`` 1). JSON, abridged (docs/evaluator.md has a full
 example):
 
     {"format": "cis-outcome-export", "version": 1,

@@ -16,8 +16,8 @@ The classes:
 - ``REFUSE``: refused whenever it would carry student-level data (``REFUSALS`` says which route to use
   instead); it works as in Frappe for every other DocType.
 - ``SYSTEM``: whole-site operations Frappe keeps to System Managers (backups, the recorder, the
-  system console, the email queue's retries). They are outside the per-student rules; the README says
-  who should hold System Manager.
+  system console, the email queue's retries). They are outside the per-student rules; docs/administrator.md
+  ("Roles and permissions") says what System Manager holds.
 - ``SCOPED``: reads or changes records inside the desk under Frappe's permission checks, so the app's
   site and field rules apply (its permission hooks, ``cis_app.overrides``, the field guard); nothing
   leaves as a file or a message.

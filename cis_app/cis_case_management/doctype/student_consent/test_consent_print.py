@@ -233,7 +233,7 @@ class TestConsentPrint(FrappeTestCase):
 
 def save_sample_pdfs(folder: str) -> list[str]:
 	"""Writes the Spanish consent form and the English plan summary of the test families to ``folder``
-	(for the README's screenshots), then rolls everything back. Run on a test site only:
+	(for the docs' screenshots), then rolls everything back. Run on a test site only:
 	``bench --site <test site> execute <this module>.save_sample_pdfs --kwargs "{'folder': '<folder>'}"``."""
 	if not frappe.conf.allow_tests:
 		frappe.throw(_("Run this on a site where allow_tests is set."))
