@@ -454,3 +454,20 @@ def asset_server():
 		frappe.local.conf.host_name = previous
 		server.shutdown()
 		server.server_close()
+
+
+@contextmanager
+def asset_server_for_requests():
+	"""``asset_server`` for requests run through ``http`` (another thread, which reads the site's
+	configuration from its file): the site's URL is written to site_config.json for the duration."""
+	from frappe.installer import update_site_config
+
+	with asset_server():
+		url = frappe.local.conf.host_name
+		previous = frappe.get_site_config().get("host_name")
+		update_site_config("host_name", url)
+		try:
+			yield
+		finally:
+			update_site_config("host_name", previous if previous else "None")
+

@@ -17,7 +17,16 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, api_token, http, make_consent, make_school_year, make_student, make_user
+from cis_app.testing import (
+	TwoSites,
+	api_token,
+	asset_server_for_requests,
+	http,
+	make_consent,
+	make_school_year,
+	make_student,
+	make_user,
+)
 
 LAST_NAME = "Zzwaysout"
 OUTSIDER = "cis-waysout-outsider@example.com"
@@ -125,9 +134,10 @@ class TestWaysOutOverHTTP(FrappeTestCase):
 	def test_the_pdf_button_records_its_student_by_get_and_by_post(self):
 		for verb in ("get", "post"):
 			before = len(self.records(self.a2))
-			response = self.call(
-				self.net.coordinator_a, verb, "frappe.utils.print_format.download_pdf", doctype="Student", name=self.a2
-			)
+			with asset_server_for_requests():  # wkhtmltopdf fetches the print stylesheet from the site
+				response = self.call(
+					self.net.coordinator_a, verb, "frappe.utils.print_format.download_pdf", doctype="Student", name=self.a2
+				)
 			self.assertEqual(response.status_code, 200, f"{verb}: {response.get_data(as_text=True)[:3000]}")
 			self.assertEqual(response.mimetype, "application/pdf")
 			self.assertEqual(len(self.records(self.a2)), before + 1, verb)
