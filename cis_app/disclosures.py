@@ -39,6 +39,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, escape_html, getdate, now_datetime
 
+from cis_app.bulk import insert_values
 from cis_app.core import disclosures as rules
 from cis_app.exceptions import CISValidationError
 from cis_app.export_cells import check_file_format, escaped_cells
@@ -239,7 +240,8 @@ def write_disclosures(
 		)
 		for name, row in zip(reserve_names(len(rows)), rows, strict=True)
 	]
-	frappe.db.bulk_insert("Disclosure Record", columns, values)
+	for start in range(0, len(values), 5_000):  # one statement per 5,000 records
+		insert_values("Disclosure Record", columns, values[start : start + 5_000])
 	if getattr(frappe.local, "request", None) is not None:
 		frappe.local.flags.commit = True  # a GET (the desk's PDF button) is otherwise rolled back
 	return len(rows)
