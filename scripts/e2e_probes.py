@@ -346,6 +346,85 @@ class Probes:
 		statuses = [row.get("status") for row in (answer.message or [])]
 		self.check(COORDINATOR, "phone sync refuses minutes 'abc'", answer.status >= 400 or "created" not in statuses, answer.text)
 
+	def upload(self, client: Client, name: str, content: bytes) -> str:
+		"""A private file uploaded as ``client`` (Frappe's upload_file, multipart)."""
+		boundary = "----probe-boundary"
+		body = (
+			f"--{boundary}\r\nContent-Disposition: form-data; name=\"is_private\"\r\n\r\n1\r\n"
+			f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+			"Content-Type: application/octet-stream\r\n\r\n"
+		).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+		request = urllib.request.Request(
+			f"{client.url}/api/method/upload_file",
+			data=body,
+			method="POST",
+			headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"},
+		)
+		with client.opener.open(request, timeout=60) as response:
+			return json.loads(response.read())["message"]["file_url"]
+
+	def run_imports(self) -> None:
+		"""District and network files: free text where a site's name goes, deep nesting, a zip that
+		unpacks to millions of lines: each refused with a clear answer, nothing written."""
+		import io
+		import zipfile
+
+		root = self.ctx["root"]
+		client = Client(self.url).login(ADMIN)
+		years = root.get("/api/resource/School Year", fields=["name"], order_by="year_start_date desc", limit_page_length=1).json["data"]
+		export = client.get(
+			method("cis_app.outcome_export.download_outcome_export"), school_year=years[0]["name"], file_format="json"
+		)
+		before = root.get(method("frappe.client.get_count"), doctype="Network Outcome").message
+		if export.status == 200:
+			data = json.loads(export.text)
+			for row in data.get("rows", []):
+				if row.get("site"):
+					row["site"] = "Jordan Smith 4471 dropped out"
+					break
+			url = self.upload(client, "probe-network.json", json.dumps(data).encode())
+			answer = client.post("/api/resource/Network Outcome Import", title="Probe", docstatus=1, files=[{"export_file": url}])
+			self.check(ADMIN, "a network file naming a site by free text is refused", 400 <= answer.status < 500, answer.text)
+		else:
+			self.check(ADMIN, "the demo's outcome export downloads", False, export.text)
+		deep = ("[" * 5000 + "]" * 5000).encode()
+		url = self.upload(client, "probe-deep.json", deep)
+		answer = client.post("/api/resource/Network Outcome Import", title="Probe deep", docstatus=1, files=[{"export_file": url}])
+		self.check(ADMIN, "a deeply nested network file is a 4xx, not a 500", 400 <= answer.status < 500, answer.text)
+		after = root.get(method("frappe.client.get_count"), doctype="Network Outcome").message
+		self.check(ADMIN, "no network row was written", after == before)
+		# a 20 KB zip whose manifest.csv holds 5 million lines
+		buffer = io.BytesIO()
+		with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+			archive.writestr(
+				"manifest.csv",
+				b"propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,1.1\r\n" + b"\n" * 5_000_000,
+			)
+		district = root.get("/api/resource/School District", fields=["name"], limit_page_length=1).json["data"][0]["name"]
+		url = self.upload(client, "probe-bomb.zip", buffer.getvalue())
+		created = client.post(
+			"/api/resource/Roster Import", import_type="OneRoster Roster", school_district=district, mode="Dry Run", import_file=url
+		)
+		if created.status != 200:
+			self.check(ADMIN, "a roster import can be created", False, created.text)
+			return
+		name = created.json["data"]["name"]
+		client.post(method("cis_app.cis_network.doctype.roster_import.roster_import.start_import"), name=name)
+		status = message = None
+		for _ in range(60):
+			doc = client.get(f"/api/resource/Roster Import/{name}").json.get("data", {})
+			status, message = doc.get("status"), doc.get("status_message") or ""
+			if status not in ("Pending", "Running"):
+				break
+			time.sleep(1)
+		self.check(
+			ADMIN,
+			"a zip unpacking to millions of lines is refused with its reason",
+			status == "Error" and "manifest.csv unpacks to more than" in message,
+			f"{status}: {message}",
+		)
+		root.request("delete", f"/api/resource/Roster Import/{name}")
+
 	def run_ways_out(self) -> None:
 		"""The coordinator's own student: kept routes record, refused routes write nothing."""
 		client = Client(self.url).login(COORDINATOR)
@@ -399,7 +478,14 @@ def main() -> int:
 	smtp_sink()
 	ctx = set_up(args.url, args.admin_password)
 	probes = Probes(args.url, ctx)
-	for part in (probes.run_doors, probes.run_hidden_fields, probes.run_reports, probes.run_phone, probes.run_ways_out):
+	for part in (
+		probes.run_doors,
+		probes.run_hidden_fields,
+		probes.run_reports,
+		probes.run_phone,
+		probes.run_imports,
+		probes.run_ways_out,
+	):
 		part()
 	print(f"{probes.ran - probes.failed} of {probes.ran} probes held")
 	return 1 if probes.failed else 0
