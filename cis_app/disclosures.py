@@ -43,7 +43,7 @@ from cis_app.core import disclosures as rules
 from cis_app.exceptions import CISValidationError
 from cis_app.export_cells import check_file_format, escaped_cells
 from cis_app.installed import on_this_site
-from cis_app.permissions import SCOPED_DOCTYPES, get_permitted_sites, is_unrestricted
+from cis_app.permissions import SCOPED_DOCTYPES, get_permitted_sites, is_staff, is_unrestricted
 
 SERIES = "DISC-.YYYY.-.#####"
 # DocTypes whose reads are recorded (their ``track_views`` covers the desk form)
@@ -587,17 +587,6 @@ class ReportPrintRefused(frappe.PermissionError):
 	"""A report PDF of student rows, whose students a disclosure record could not name."""
 
 
-def is_school_staff(user: str | None = None) -> bool:
-	"""Whether ``user`` holds a CIS staff role (not a website-only one) or reads every student."""
-	from cis_app.hooks import CIS_ROLES, CIS_WEBSITE_ROLES
-
-	user = user or frappe.session.user
-	if user == "Guest":
-		return False
-	staff_roles = set(CIS_ROLES) - set(CIS_WEBSITE_ROLES)
-	return is_unrestricted(user) or bool(staff_roles & set(frappe.get_roles(user)))
-
-
 def query_report_is_student_level(report_name: str, filters: dict) -> bool | None:
 	"""The query report export's rule, for a print: student-level when the report's reference DocType
 	is and the report, run again with the page's filters and the user's own permissions, has a column
@@ -657,7 +646,7 @@ def check_report_print() -> None:
 	"""Refuse a report PDF of student rows, or of an unknown page asked for by school staff."""
 	referer = frappe.get_request_header("Referer")
 	student_level = report_print_student_level(referer)
-	if rules.may_print_report(student_level, is_school_staff()):
+	if rules.may_print_report(student_level, is_staff()):
 		return
 	if student_level is None:
 		message = _(

@@ -13,6 +13,7 @@ import frappe
 from frappe import _
 
 from cis_app.exceptions import AppClashError
+from cis_app.utils.roles import CIS_ROLES
 
 APP_DIR = os.path.dirname(__file__)
 
@@ -136,8 +137,6 @@ def before_uninstall() -> None:
 	# the reminder notifications are about our DocTypes, whose tables go with the app
 	for name in frappe.get_all("Notification", filters={"document_type": ["in", doctypes]}, pluck="name"):
 		frappe.delete_doc("Notification", name, force=True, ignore_permissions=True)
-	from cis_app.hooks import CIS_ROLES
-
 	for role in CIS_ROLES:
 		frappe.db.delete("Has Role", {"role": role})
 		frappe.db.delete("Custom DocPerm", {"role": role})

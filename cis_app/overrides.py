@@ -8,6 +8,7 @@ from frappe.client import validate_link as frappe_validate_link
 from frappe.utils.data import cint
 
 from cis_app.field_guard import is_app_doctype, refuse_quoted_filter_fields
+from cis_app.permissions import can_see
 
 
 @frappe.whitelist()
@@ -40,13 +41,10 @@ def get_count(doctype: str, filters=None, debug: bool = False, cache: bool = Fal
 def validate_link(doctype: str, docname: str, fields=None):
 	"""``frappe.client.validate_link`` confirms that any record exists. For a DocType with a row-level
 	rule of ours, a record the user may not see gets the same answer as one that does not exist."""
-	from cis_app.hooks import permission_query_conditions
-	from cis_app.permissions import can_see
-
 	if (
 		isinstance(doctype, str)
 		and isinstance(docname, str)
-		and str(permission_query_conditions.get(doctype, "")).startswith("cis_app.")
+		and _has_row_rule(doctype)
 		and not can_see(doctype, docname)
 	):
 		if not frappe.has_permission(doctype, "read") and not frappe.has_permission(doctype, "select"):
@@ -74,8 +72,6 @@ def get_link_title(doctype, docname):
 	(a student's full name for any logged-in user). For a DocType with a row-level rule of ours, a record
 	the user may not see gets the answer of a record that does not exist."""
 	from frappe.desk.search import get_link_title as frappe_get_link_title
-
-	from cis_app.permissions import can_see
 
 	if _has_row_rule(doctype) and not can_see(doctype, docname):
 		if not frappe.has_permission(doctype, "read") and not frappe.has_permission(doctype, "select"):

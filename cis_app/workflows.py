@@ -12,6 +12,7 @@ from __future__ import annotations
 import frappe
 
 from cis_app.core import referrals as _referrals
+from cis_app.utils.roles import CIS_ROLES, CIS_WEBSITE_ROLES
 
 SC, PM, ADMIN = "Site Coordinator", "Program Manager", "CIS Administrator"
 
@@ -182,8 +183,6 @@ def create_default_workflows(names: tuple[str, ...] | None = None) -> None:
 def ensure_roles(roles: set[str]) -> None:
 	"""Our roles a workflow names, before the roles fixture is synced (install syncs fixtures after
 	``after_install``, migrate after the patches). The fixture then sets the rest of each role."""
-	from cis_app.hooks import CIS_ROLES, CIS_WEBSITE_ROLES
-
 	for role in sorted(roles):
 		if role in CIS_ROLES and not frappe.db.exists("Role", role):
 			frappe.get_doc(

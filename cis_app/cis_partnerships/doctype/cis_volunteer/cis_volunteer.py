@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from cis_app.exceptions import AffiliateMismatchError, CISValidationError
-from cis_app.permissions import stored_value
+from cis_app.permissions import is_staff, stored_value
 from cis_app.validation import (
 	validate_date_fields,
 	validate_date_range,
@@ -14,7 +14,6 @@ from cis_app.validation import (
 	validate_plain_text,
 	validate_sites_of_affiliate,
 )
-from cis_app.volunteer_permissions import is_staff
 
 
 class PortalLoginError(CISValidationError):

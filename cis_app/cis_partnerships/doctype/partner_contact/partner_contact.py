@@ -7,7 +7,7 @@ from frappe.model.document import Document
 
 from cis_app.exceptions import CISValidationError
 from cis_app.partner_portal import PARTNER_CONTACT_ROLE
-from cis_app.volunteer_permissions import is_staff
+from cis_app.permissions import is_staff
 
 
 class PortalLoginError(CISValidationError):
