@@ -27,6 +27,16 @@ from frappe.model.naming import make_autoname
 from frappe.utils import getdate, now_datetime, nowdate, strip_html
 
 from cis_app.bulk import insert_values
+from cis_app.cis_network.doctype.roster_import.import_run import (
+	CHUNK_SIZE,
+	COUNT_FIELDS,
+	PROGRESS_EVENT,
+	PROGRESS_EVERY,
+	ImportRun,
+	file_error_message,
+	import_file_path,
+	save_in_savepoint,
+)
 from cis_app.core.abc_import import (
 	AbcRow,
 	DistrictFileError,
@@ -40,16 +50,6 @@ from cis_app.core.data_points import FIGURES, FLAGS, GROUP_FLAGS, INDICATOR_GROU
 from cis_app.core.early_warning import data_point_problems
 from cis_app.core.oneroster import OneRosterError, RowError, row_log_csv
 from cis_app.core.outcomes import status_problem
-from cis_app.roster_import_job import (
-	CHUNK_SIZE,
-	COUNT_FIELDS,
-	PROGRESS_EVENT,
-	PROGRESS_EVERY,
-	ImportRun,
-	file_error_message,
-	import_file_path,
-	save_in_savepoint,
-)
 
 ABC_DATA = "ABC Data"
 YEAR_END_STATUS = "Year-End Status"

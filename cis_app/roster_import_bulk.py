@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Callable
 
 import frappe
 from frappe.utils import EMAIL_MATCH_PATTERN, getdate, now_datetime, nowdate
@@ -66,8 +67,10 @@ class StudentWriter:
 	"""Writes chunks of decisions (``load`` the chunk's students first); ``sites``: Site name ->
 	affiliate, school_district, is_active."""
 
-	def __init__(self, sites: dict[str, dict]):
+	def __init__(self, sites: dict[str, dict], load_existing: Callable[[list[str]], dict[str, dict]]):
 		self.existing: dict[str, dict] = {}
+		# how the caller reads students as its plan compares them (the roster job's ``load_students``)
+		self.load_existing = load_existing
 		self.name_prefix, self.counter = f"{int(time.time() * 1000):x}{secrets.token_hex(2)}", 0
 		self.sites = sites
 		self.user = frappe.session.user
@@ -84,9 +87,7 @@ class StudentWriter:
 
 	def load(self, names: list[str]) -> None:
 		"""The students a chunk changes, as they are now (the Version shows old and new values)."""
-		from cis_app.roster_import_job import load_students
-
-		self.existing = load_students(names)
+		self.existing = self.load_existing(names)
 
 	# ------------------------------------------------ checking
 
