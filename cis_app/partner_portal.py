@@ -22,10 +22,10 @@ import frappe
 from frappe import _, _lt
 from frappe.utils import cint, nowdate
 
+from cis_app.cis_partnerships.doctype.partner_contact.partner_contact import validate_contact_login
 from cis_app.core import referrals as core
 from cis_app.exceptions import CISValidationError
-
-PARTNER_CONTACT_ROLE = "CIS Partner Contact"
+from cis_app.utils.roles import PARTNER_CONTACT_ROLE
 
 
 class PartnerPortalError(CISValidationError):
@@ -324,8 +324,6 @@ def validate_contact_logins(partner, method: str | None = None) -> None:
 	"""Partner ``validate`` hook: a contact's Website Login reads the partner's referrals, so it may
 	only be a Website User without CIS staff roles, linked to one contact row only. Create Website
 	Login makes one; a REST PUT or an import that links another user is refused here."""
-	from cis_app.cis_partnerships.doctype.partner_contact.partner_contact import validate_contact_login
-
 	before = {
 		row.name: row.user for row in (partner.get_doc_before_save() or frappe._dict()).get("contacts") or []
 	}

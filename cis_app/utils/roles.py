@@ -19,7 +19,9 @@ CIS_ROLES = (
 	"CIS Partner Contact",
 )
 # Roles of website-only users (not staff): volunteers and partner contacts.
-CIS_WEBSITE_ROLES = ("CIS Volunteer", "CIS Partner Contact")
+VOLUNTEER_ROLE = "CIS Volunteer"
+PARTNER_CONTACT_ROLE = "CIS Partner Contact"
+CIS_WEBSITE_ROLES = (VOLUNTEER_ROLE, PARTNER_CONTACT_ROLE)
 # Staff: every CIS role that is not a website-only one.
 STAFF_ROLES = tuple(role for role in CIS_ROLES if role not in CIS_WEBSITE_ROLES)
 # The staff who work with students at a site (the offline check-in page is theirs).

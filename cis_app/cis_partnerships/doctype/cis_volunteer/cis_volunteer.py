@@ -7,6 +7,7 @@ from frappe.model.document import Document
 
 from cis_app.exceptions import AffiliateMismatchError, CISValidationError
 from cis_app.permissions import is_staff, stored_value
+from cis_app.utils.roles import VOLUNTEER_ROLE
 from cis_app.validation import (
 	validate_date_fields,
 	validate_date_range,
@@ -94,7 +95,7 @@ def create_portal_user(volunteer: str) -> str:
 			"last_name": doc.last_name,
 			"user_type": "Website User",
 			"send_welcome_email": 0 if quiet else 1,
-			"roles": [{"role": "CIS Volunteer"}],
+			"roles": [{"role": VOLUNTEER_ROLE}],
 		}
 	)
 	user.flags.ignore_permissions = True
