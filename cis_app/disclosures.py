@@ -44,6 +44,7 @@ from cis_app.exceptions import CISValidationError
 from cis_app.export_cells import check_file_format, escaped_cells
 from cis_app.installed import on_this_site
 from cis_app.permissions import SCOPED_DOCTYPES, get_permitted_sites, is_staff, is_unrestricted
+from cis_app.utils.student_records import child_tables, student_fields
 
 SERIES = "DISC-.YYYY.-.#####"
 # DocTypes whose reads are recorded (their ``track_views`` covers the desk form)
@@ -58,32 +59,6 @@ class DisclosureInputError(frappe.ValidationError):
 
 
 # ------------------------------------------------------------------ where students come from
-
-
-def student_fields() -> dict[str, str]:
-	"""Each scoped DocType (and child table) holding student rows, with the field naming the student."""
-	fields = {"Student": "name"}
-	for doctype, rule in SCOPED_DOCTYPES.items():
-		if doctype == "Disclosure Record":
-			continue
-		if rule.student_field:
-			fields[doctype] = rule.student_field
-		elif rule.parent_doctype and rule.parent_doctype != "Student":
-			link = next(
-				(
-					df.fieldname
-					for df in frappe.get_meta(doctype).get_link_fields()
-					if df.options == "Student"
-				),
-				None,
-			)
-			if link:
-				fields[doctype] = link
-	return fields
-
-
-def child_tables(doctype: str) -> list[str]:
-	return [df.options for df in frappe.get_meta(doctype).get_table_fields()]
 
 
 def students_of_document(doc) -> list[str]:

@@ -47,6 +47,7 @@ from frappe import _
 from frappe.utils import escape_html
 
 from cis_app.installed import APP, on_this_site
+from cis_app.utils.student_records import child_tables, student_fields
 
 # A name as MariaDB reads one: `quoted` (a doubled backtick stands for one) or bare, optionally
 # qualified by a table (`tabStudent`.`health_notes`, tabStudent.health_notes)
@@ -325,9 +326,6 @@ def holds_students(doctype: str | None) -> bool:
 	the student (consents, plans, check-ins, referrals...)."""
 	if not doctype or not isinstance(doctype, str) or not is_app_doctype(doctype):
 		return False
-	# imported here: cis_app.disclosures imports cis_app.permissions, which installs this guard
-	from cis_app.disclosures import child_tables, student_fields
-
 	return doctype in student_fields() or doctype in child_tables("Student")
 
 
