@@ -30,6 +30,9 @@ from frappe.utils import (
 from frappe.website.page_renderers.base_renderer import BaseRenderer
 from werkzeug.wrappers import Response
 
+from cis_app.cis_case_management.doctype.support_plan.support_plan import get_goals
+from cis_app.cis_case_management.report.caseload.caseload import get_rows
+from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core import offline_sync
 from cis_app.permissions import can_see, is_staff
 from cis_app.utils.roles import SITE_WORK_ROLES
@@ -80,8 +83,6 @@ def session() -> dict:
 def caseload() -> dict:
 	"""My students and today's group sessions, for the phone to cache (see module docstring)."""
 	require_staff()
-	from cis_app.cis_case_management.report.caseload.caseload import get_rows
-	from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 
 	fetched_at = now_datetime()
 	hours = get_cache_hours()
@@ -332,7 +333,6 @@ def goal_update_rows(support_plan: str | None, rows: list[dict]) -> list[dict]:
 	wins), read with the desk's own method (read permission on the plan)."""
 	if not support_plan:
 		return rows  # the controller says "choose the support plan"
-	from cis_app.cis_case_management.doctype.support_plan.support_plan import get_goals
 
 	goals = {goal["goal"]: goal for goal in get_goals(support_plan)}
 	return [{**goals.get(row.get("goal"), {}), **row} for row in rows]

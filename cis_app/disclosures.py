@@ -34,9 +34,12 @@ from __future__ import annotations
 import functools
 import re
 from contextlib import contextmanager
+from urllib.parse import unquote
 
 import frappe
 from frappe import _
+from frappe.core.doctype.access_log.access_log import make_access_log
+from frappe.model.naming import NamingSeries
 from frappe.utils import cint, escape_html, getdate, now_datetime
 
 from cis_app.core import disclosures as rules
@@ -99,8 +102,6 @@ def disclosure_params() -> tuple[str, str | None]:
 
 def reserve_names(count: int) -> list[str]:
 	"""``count`` consecutive names of the Disclosure Record series, reserved in one update."""
-	from frappe.model.naming import NamingSeries
-
 	prefix = NamingSeries(SERIES).get_prefix()
 	digits = SERIES.count("#")
 	series = frappe.qb.DocType("Series")
@@ -222,8 +223,6 @@ def write_disclosures(
 
 def access_log(doctype: str | None = None, document: str | None = None, **values) -> str | None:
 	"""Write an Access Log (where Frappe does not) and return its name."""
-	from frappe.core.doctype.access_log.access_log import make_access_log
-
 	make_access_log(doctype=doctype, document=document, **values)
 	return latest_access_log(doctype, document)
 
@@ -243,6 +242,7 @@ def latest_access_log(doctype: str | None, document: str | None = None) -> str |
 @frappe.whitelist()
 def export_report_builder():
 	"""``frappe.desk.reportview.export_query``, then a disclosure record of the students exported."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.reportview import export_query, get_form_params
 
 	basis, purpose = disclosure_params()
@@ -328,6 +328,7 @@ def reference_of(access_log_name: str | None) -> tuple[str | None, str | None]:
 
 def _install_report_capture() -> None:
 	"""Let ``export_query_report`` see the rows a query report export wrote (per request)."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk import query_report
 
 	if getattr(query_report.run, "_cis_capture", False):
@@ -363,6 +364,7 @@ def captured_report_runs():
 def export_query_report():
 	"""``frappe.desk.query_report.export_query``, then a disclosure record of the students its rows
 	name (reports on scoped DocTypes only)."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.query_report import export_query
 
 	basis, purpose = disclosure_params()
@@ -445,6 +447,7 @@ def download_pdf(
 	letterhead: str | None = None,
 ):
 	"""``frappe.utils.print_format.download_pdf``, then a disclosure record of the printed students."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.utils.print_format import download_pdf as original
 
 	basis, purpose = disclosure_params()
@@ -473,6 +476,7 @@ def _documents(doctype, name) -> list[tuple[str, str]]:
 @frappe.whitelist()
 def download_multi_pdf(doctype, name, format=None, no_letterhead=False, letterhead=None, options=None):
 	"""``frappe.utils.print_format.download_multi_pdf``, then a disclosure record per printed student."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.utils.print_format import download_multi_pdf as original
 
 	basis, purpose = disclosure_params()
@@ -485,6 +489,7 @@ def download_multi_pdf(doctype, name, format=None, no_letterhead=False, letterhe
 @frappe.whitelist()
 def download_multi_pdf_async(doctype, name, format=None, no_letterhead=False, letterhead=None, options=None):
 	"""``download_multi_pdf_async``: the disclosure is recorded when the PDF is asked for."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.utils.print_format import download_multi_pdf_async as original
 
 	basis, purpose = disclosure_params()
@@ -507,6 +512,7 @@ def get_html_and_style(
 ):
 	"""``frappe.www.printview.get_html_and_style`` (the desk's print preview), then a disclosure
 	record of the previewed students: the preview is the whole print, ready to be saved or printed."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.www.printview import get_html_and_style as original
 
 	basis, purpose = disclosure_params()
@@ -567,6 +573,7 @@ def query_report_is_student_level(report_name: str, filters: dict) -> bool | Non
 	is and the report, run again with the page's filters and the user's own permissions, has a column
 	naming students (even with no row: what was printed may differ). None when there is no such report.
 	A report that cannot be run again counts as student-level."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.query_report import run
 
 	if not frappe.db.exists("Report", report_name):
@@ -642,6 +649,7 @@ def check_report_print() -> None:
 @frappe.whitelist()
 def report_to_pdf(html: str, orientation: str = "Landscape"):
 	"""``frappe.utils.print_format.report_to_pdf`` (a query report's PDF), after ``check_report_print``."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.utils.print_format import report_to_pdf as original
 
 	check_report_print()
@@ -901,8 +909,6 @@ def record_api_read(response=None, request=None) -> None:
 	if path.rstrip("/") in ("/api/method/frappe.client.get", "/api/v1/method/frappe.client.get"):
 		doctype, name = frappe.form_dict.get("doctype"), frappe.form_dict.get("name")
 	elif match := API_READ.match(path):
-		from urllib.parse import unquote
-
 		doctype = unquote(match.group(1) or match.group(3))
 		name = unquote(match.group(2) or match.group(4))
 	if doctype not in VIEWED_DOCTYPES or not name or not isinstance(name, str):

@@ -41,9 +41,11 @@ from __future__ import annotations
 import functools
 import json
 import re
+from urllib.parse import unquote
 
 import frappe
 from frappe import _
+from frappe.model import get_permitted_fields
 from frappe.utils import escape_html
 
 from cis_app.installed import APP, on_this_site
@@ -85,6 +87,7 @@ class FilterFieldNameError(frappe.ValidationError):
 
 def install(*args, **kwargs) -> None:
 	"""Wrap ``DatabaseQuery.build_conditions`` once per process."""
+	# Frappe's module, read when the wrapper is installed (once per process, by a hook)
 	from frappe.model.db_query import DatabaseQuery
 
 	if getattr(DatabaseQuery, "_cis_field_guard", False):
@@ -138,7 +141,6 @@ def hidden_fields(doctype: str, parent_doctype: str | None, user: str) -> frozen
 	restricted = {df.fieldname for df in meta.fields if df.permlevel and df.fieldname}
 	if not restricted:
 		return frozenset()
-	from frappe.model import get_permitted_fields
 
 	permitted = set(get_permitted_fields(doctype, parenttype=parent_doctype, user=user))
 	return frozenset(fieldname.lower() for fieldname in restricted - permitted)
@@ -368,7 +370,6 @@ def refuse_whole_record_lists(*args, **kwargs) -> None:
 	if match := RESOURCE_LIST.match(path):
 		if request.method != "GET":
 			return
-		from urllib.parse import unquote
 
 		doctype, param = unquote(match.group(1) or match.group(2)), "fields"
 	else:

@@ -293,6 +293,7 @@ def clean(field: str, value):
 def apply_step(doc, step: str, values: dict) -> None:
 	"""One workflow action on the referral for the partner contact (the transition must exist for
 	their role in the Referral Workflow an admin may have edited); the controller validates."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.model.workflow import get_transitions, get_workflow
 
 	workflow = get_workflow("Referral")

@@ -20,7 +20,12 @@ from frappe import _
 from frappe.utils import cint, getdate, now_datetime, nowdate
 
 from cis_app.core import retention as rules
-from cis_app.permissions import SCOPED_DOCTYPES, get_permitted_affiliates, is_unrestricted
+from cis_app.permissions import (
+	SCOPED_DOCTYPES,
+	get_permitted_affiliates,
+	get_permitted_sites,
+	is_unrestricted,
+)
 
 MANAGER_ROLES = ("System Manager",)
 ADMIN_ROLE = "CIS Administrator"
@@ -123,7 +128,6 @@ def sites_of_user(affiliate: str, user: str | None = None) -> list[str] | None:
 	user = user or frappe.session.user
 	if is_manager(user):
 		return None
-	from cis_app.permissions import get_permitted_sites
 
 	permitted = get_permitted_sites(user)
 	if not permitted:

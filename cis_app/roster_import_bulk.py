@@ -31,10 +31,13 @@ import frappe
 from frappe.utils import EMAIL_MATCH_PATTERN, getdate, now_datetime, nowdate
 
 from cis_app.bulk import insert_values, reserve_series_names, update_by_key, update_by_name
+from cis_app.cis_case_management.doctype.student.student import student_problem_message
 from cis_app.core.early_warning import NOTHING_KNOWN
 from cis_app.core.grades import normalize_grade
 from cis_app.core.oneroster.plan import GUARDIAN_FIELDS, StudentDecision
+from cis_app.core.retention import left_on_for
 from cis_app.core.students import StudentProblem, student_problems
+from cis_app.permissions import SCOPED_DOCTYPES
 
 SERIES_PREFIX, SERIES_DIGITS = "STU-", 7
 # Student fields a roster writes (besides guardians) and the ones the controller derives from them.
@@ -95,8 +98,6 @@ class StudentWriter:
 		"""("ok" | "error" | "document", message): the rules of the controller on the values the
 		student will have; "document" when only a document save can say (Frappe's own e-mail and phone
 		checks)."""
-		from cis_app.cis_case_management.doctype.student.student import student_problem_message
-
 		changes = decision.changes
 		if decision.action != "new" and decision.student not in self.existing:
 			return "document", ""  # gone since the plan was made: the document says so
@@ -324,8 +325,6 @@ class StudentWriter:
 
 	def left_on(self, enrollment_status: str, left_on):
 		"""As ``Student.set_left_on``: the leaving day follows the enrolment status."""
-		from cis_app.core.retention import left_on_for
-
 		day = left_on_for(enrollment_status, getdate(left_on) if left_on else None, self.today)
 		return day.isoformat() if day else None
 
@@ -345,7 +344,6 @@ class StudentWriter:
 		"""As ``Student.propagate_site``: records hanging off a moved student carry its new site."""
 		if not moved:
 			return
-		from cis_app.permissions import SCOPED_DOCTYPES
 
 		for doctype, rule in SCOPED_DOCTYPES.items():
 			if rule.student_field and rule.site_field:

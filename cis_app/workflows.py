@@ -10,6 +10,7 @@ it still sets the status.
 from __future__ import annotations
 
 import frappe
+from frappe.model.workflow import get_workflow_name
 
 from cis_app.core import referrals as _referrals
 from cis_app.utils.roles import CIS_ROLES, CIS_WEBSITE_ROLES
@@ -202,8 +203,6 @@ def sync_status(doc) -> None:
 	Active and skip the approval. With an active workflow, the state's "update field" value wins
 	(Frappe has already checked that the state change is a permitted transition).
 	"""
-	from frappe.model.workflow import get_workflow_name
-
 	workflow_name = get_workflow_name(doc.doctype)
 	if not workflow_name:
 		return

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from .data_points import FIGURES, mask_unrecorded
+from .data_points import FIGURES, FLAGS, mask_unrecorded
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,6 @@ def data_point_problems(point: dict) -> list[str]:
 	absent given without days enrolled; ``gpa_out_of_range``: a GPA outside 0 to 5; ``nothing_recorded``:
 	the data point carries no group at all (when its ``has_<group>`` flags are given).
 	"""
-	from .data_points import FLAGS
-
 	problems = []
 	if all(flag in point for flag in FLAGS) and not any(point.get(flag) for flag in FLAGS):
 		problems.append("nothing_recorded")

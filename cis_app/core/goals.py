@@ -26,6 +26,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .dates import to_date
+
 MET = "Met"
 PROGRESSING = "Progressing"
 NO_PROGRESS_POSITIVE = "No Progress, Positive"
@@ -203,8 +205,6 @@ def check_in_updates(rows, rows_before, goal_dates, checkin_date) -> dict:
 	only when its new value was changed in this edit (fixing a typo in the notes re-applies nothing).
 	A value never replaces one that describes a later date than the check-in.
 	"""
-	from .dates import to_date
-
 	before = {row["goal"]: row.get("new_value") for row in rows_before or []}
 	day = to_date(checkin_date)
 	updates = {}

@@ -40,7 +40,6 @@ from .plan import (
 	apply_withdrawal_guard,
 	cell_text,
 	fingerprint,
-	guardian_row_values,
 	incoming_values,
 	linked_guardians,
 	match_district,
@@ -54,7 +53,7 @@ from .plan import (
 	student_error,
 	withdraw_decision,
 )
-from .rules import GUARDIAN_ROLES, split_list
+from .rules import GUARDIAN_ROLES, RuleError, map_sex, parse_date, split_list
 
 READ_BATCH = 5000
 DECIDE_CHUNK = 2000
@@ -504,8 +503,6 @@ class RosterStream:
 
 	def _read_demographics(self) -> None:
 		"""Birth date and gender per user sourcedId (only the values present and valid)."""
-		from .rules import RuleError, map_sex, parse_date
-
 		package, file = self.package, "demographics.csv"
 		mode, seen = package.mode("demographics"), _Seen(self.spool, file)
 		col = {c: self._column("demographics", c) for c in ("status", "birthDate", "sex")}
