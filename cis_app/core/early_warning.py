@@ -196,11 +196,3 @@ def score_student(thresholds: Thresholds | None = None, **indicators) -> dict:
 	"""Score one student (keyword arguments from ``COLUMNS``); a dict of ``score_frame``'s columns."""
 	frame = pd.DataFrame([{key: indicators.get(key) for key in COLUMNS}])
 	return score_frame(frame, thresholds).iloc[0].to_dict()
-
-
-def is_chronically_absent(days_enrolled, days_absent, thresholds: Thresholds | None = None) -> bool | None:
-	"""Missing ``chronic_absence_rate`` (10%) or more of enrolled days; None when too few days to tell."""
-	t = thresholds or Thresholds()
-	if days_enrolled is None or days_absent is None or days_enrolled < max(t.min_enrolled_days, 1):
-		return None
-	return days_absent / days_enrolled >= t.chronic_absence_rate

@@ -68,13 +68,6 @@ def goal_problem(baseline, target, direction) -> str | None:
 	return None
 
 
-def suggest_direction(baseline, target) -> str | None:
-	"""Up when the target is above the baseline, Down when below, None when equal or missing."""
-	if _missing(baseline) or _missing(target) or float(target) == float(baseline):
-		return None
-	return UP if float(target) > float(baseline) else DOWN
-
-
 def goal_progress(
 	baseline, target, direction, current, exited: bool = False, tolerance: float = DEFAULT_TOLERANCE
 ) -> str | None:
@@ -221,7 +214,3 @@ def check_in_updates(rows, rows_before, goal_dates, checkin_date) -> dict:
 			continue
 		updates[row["goal"]] = new_value
 	return updates
-
-
-def is_met_or_progressing(status: str | None) -> bool:
-	return status in MET_OR_PROGRESSING
