@@ -1,7 +1,7 @@
 """Bulk inserts for seeding (the demo, benchmarks): rows the core has already validated.
 
 ``frappe.db.bulk_insert`` runs no controller, so callers validate with ``cis_app.core`` first
-(CONVENTIONS: validate in the core, then insert in bulk).
+(the rules in the core, then one insert for many rows).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Load the outcome cohort of a school year and compute its metrics (``cis_app.core.outcomes``).
 
-The cohort of a school year (issue 7): the students with a Student plan of that year whose
+The cohort of a school year: the students with a Student plan of that year whose
 ``activated_on`` is set, at the sites in scope. Each cohort row carries the plan's site (where the
 student was case-managed; a student with plans at two sites is counted once, at the site of their first
 activated plan), the grade and status of the student's Student Year-End Status of that year, or the
@@ -77,7 +77,7 @@ def sites_in_scope(sites: Iterable[str] | None = None, user: str | None = None) 
 
 # Rows are sent packed (``_packed_rows``): MariaDB joins each row's fields with FIELD_SEPARATOR and the
 # rows of a bucket with ROW_SEPARATOR, so the driver decodes a few long strings instead of every value
-# in Python (about 1 s per 170,000 rows of four values, CONVENTIONS "Speed"). ASCII unit and record
+# in Python (about 1 s per 170,000 rows of four values, measured on Frappe v15). ASCII unit and record
 # separators: a Data field cannot hold them in practice, and a row that does is caught (see there).
 FIELD_SEPARATOR, ROW_SEPARATOR = "\x1f", "\x1e"
 # One packed row per site: the plans are read in the order of ``PLAN_INDEX`` (site within the year),

@@ -1,6 +1,6 @@
 """The outcome metrics and small-cell suppression (cis_app.core.outcomes, cis_app.core.suppression).
 
-Framework-free: synthetic students only. Each case says which rule of DOMAIN.md / issue 7 it checks.
+Framework-free: synthetic students only. Each case says which rule of the outcome metrics it checks.
 """
 
 import pandas as pd

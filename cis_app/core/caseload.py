@@ -1,6 +1,6 @@
 """The coordinator's caseload: each student with their tier, risk, plan and last contact.
 
-Tier 3 standard (DOMAIN.md): at least one formal case-management meeting a month. A case-managed
+The Tier 3 standard: at least one formal case-management meeting a month. A case-managed
 student whose last check-in is more than ``meeting_interval_days`` (30) ago, or who has none, is
 *overdue*. A plan review is *due* when its next review date is within ``review_window_days`` (14).
 """

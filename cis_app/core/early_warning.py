@@ -1,7 +1,7 @@
 """Early-warning indicators, the ABCs: Attendance, Behavior, Course performance.
 
 Each indicator scores 0 to 2 points from thresholds that live in CIS Settings (districts differ);
-``Thresholds()`` holds the defaults from DOMAIN.md. The total (0 to 6) suggests a tier:
+``Thresholds()`` holds the defaults a site starts with. The total (0 to 6) suggests a tier:
 0-2 Tier 1, 3-4 Tier 2, 5-6 Tier 3 (the cut points are settings too).
 
 Attendance (absence rate = days absent / days enrolled):

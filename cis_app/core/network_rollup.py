@@ -1,4 +1,4 @@
-"""The Outcome Export format and the network roll-up (issue 7, point 7).
+"""The Outcome Export format and the network roll-up.
 
 An affiliate exports the suppressed outcome figures of a school year (per site and for the affiliate);
 the national office imports the files of several affiliates and rolls them up. This module is the whole

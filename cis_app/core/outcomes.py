@@ -1,6 +1,6 @@
 """Year-end statuses of case-managed students and the outcome metrics computed from them.
 
-Statuses (DOMAIN.md): Promoted, Retained, Graduated, GED, Dropped Out, Transferred, Moved, Deceased.
+Statuses: Promoted, Retained, Graduated, GED, Dropped Out, Transferred, Moved, Deceased.
 "Remained in school" is derived: every status but Dropped Out. Transferred, Moved and Deceased are
 unknown outcomes, left out of every outcome denominator and counted separately.
 

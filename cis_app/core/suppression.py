@@ -1,8 +1,8 @@
 """Small-cell suppression of published figures, so no student can be re-identified.
 
-The rules (DOMAIN.md, "The outcome metrics"; issue 7, point 4), with ``threshold`` 10 by default:
+The rules, with ``threshold`` 10 by default:
 
-1. **Counts**: a count below the threshold is suppressed. DOMAIN.md says "any count below a
+1. **Counts**: a count below the threshold is suppressed. The rule is "any count below the
    threshold", so a count of **0 is suppressed too** (0 < 10): a published 0 can itself disclose
    something ("0 of them dropped out" says every one of them stayed), and a rule without exceptions is
    one an evaluator can check by hand.
