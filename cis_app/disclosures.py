@@ -40,8 +40,9 @@ import frappe
 from frappe import _
 from frappe.core.doctype.access_log.access_log import make_access_log
 from frappe.model.naming import NamingSeries
-from frappe.utils import cint, escape_html, getdate, now_datetime
+from frappe.utils import escape_html, getdate, now_datetime
 
+from cis_app.bulk import reserve_series_names
 from cis_app.core import disclosures as rules
 from cis_app.exceptions import CISValidationError
 from cis_app.export_cells import check_file_format, escaped_cells
@@ -102,17 +103,7 @@ def disclosure_params() -> tuple[str, str | None]:
 
 def reserve_names(count: int) -> list[str]:
 	"""``count`` consecutive names of the Disclosure Record series, reserved in one update."""
-	prefix = NamingSeries(SERIES).get_prefix()
-	digits = SERIES.count("#")
-	series = frappe.qb.DocType("Series")
-	current = frappe.qb.from_(series).where(series.name == prefix).for_update().select(series.current).run()
-	if current and current[0][0] is not None:
-		start = cint(current[0][0])
-		frappe.qb.update(series).set(series.current, start + count).where(series.name == prefix).run()
-	else:
-		start = 0
-		frappe.qb.into(series).columns("name", "current").insert(prefix, count).run()
-	return [f"{prefix}{str(start + number).zfill(digits)}" for number in range(1, count + 1)]
+	return reserve_series_names(NamingSeries(SERIES).get_prefix(), SERIES.count("#"), count)
 
 
 def write_disclosures(
@@ -894,6 +885,19 @@ def _date_arg(key: str):
 API_READ = re.compile(r"^/api/(?:v1/)?resource/([^/]+)/(.+)$|^/api/v2/document/([^/]+)/([^/]+)$")
 
 
+def write_view_log(doctype: str, name: str, user: str | None = None) -> None:
+	"""Record that ``user`` (the session user) looked at a record, as Frappe's desk form does: a View
+	Log. The caller decides when it is committed."""
+	frappe.get_doc(
+		{
+			"doctype": "View Log",
+			"viewed_by": user or frappe.session.user,
+			"reference_doctype": doctype,
+			"reference_name": name,
+		}
+	).insert(ignore_permissions=True)
+
+
 def record_api_read(response=None, request=None) -> None:
 	"""``after_request`` hook: a successful REST read of a Student, Student Check-In or Referral
 	writes a View Log, as opening the desk form does.
@@ -916,7 +920,5 @@ def record_api_read(response=None, request=None) -> None:
 	user = frappe.session.user
 	if user == "Guest" or not frappe.db.exists(doctype, name):
 		return
-	frappe.get_doc(
-		{"doctype": "View Log", "viewed_by": user, "reference_doctype": doctype, "reference_name": name}
-	).insert(ignore_permissions=True)
+	write_view_log(doctype, name, user)
 	frappe.db.commit()  # nosemgrep: the request's transaction has already ended (after_request)

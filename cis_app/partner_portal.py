@@ -24,6 +24,7 @@ from frappe.utils import cint, nowdate
 
 from cis_app.cis_partnerships.doctype.partner_contact.partner_contact import validate_contact_login
 from cis_app.core import referrals as core
+from cis_app.disclosures import write_view_log
 from cis_app.exceptions import CISValidationError
 from cis_app.utils.roles import PARTNER_CONTACT_ROLE
 
@@ -214,14 +215,7 @@ def portal_referral(name: str) -> dict:
 
 def record_view(name: str) -> None:
 	"""A partner contact opening a referral is recorded like a staff member's view (who looked)."""
-	frappe.get_doc(
-		{
-			"doctype": "View Log",
-			"viewed_by": frappe.session.user,
-			"reference_doctype": "Referral",
-			"reference_name": name,
-		}
-	).insert(ignore_permissions=True)
+	write_view_log("Referral", name)
 	frappe.local.flags.commit = True  # the page is a GET: Frappe commits those only when asked
 
 

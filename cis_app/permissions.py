@@ -20,6 +20,7 @@ import frappe
 from frappe import _
 from frappe.utils import nowdate
 
+from cis_app.bulk import update_by_key
 from cis_app.core.access import permitted_affiliates, permitted_sites, sql_in_condition
 from cis_app.exceptions import OutOfScopeError, ShareNotAllowedError
 from cis_app.utils.roles import SCOPED_DOCTYPES, STAFF_ROLES, ScopeRule
@@ -132,6 +133,57 @@ def is_staff(user: str | None = None, roles: tuple[str, ...] = STAFF_ROLES) -> b
 		return False
 	user_roles = set(frappe.get_roles(user))
 	return is_unrestricted(user) or "System Manager" in user_roles or bool(set(roles) & user_roles)
+
+
+# ---------------------------------------------------------------- district-wide runs (imports, retention)
+# A Roster Import or a Retention Run reaches every student of an affiliate: System Managers run them
+# for any affiliate, a CIS Administrator only for the affiliates they serve (the DocType's permissions
+# grant the role itself).
+ANY_AFFILIATE_ROLES = frozenset({"System Manager"})
+
+
+def runs_any_affiliate(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return is_unrestricted(user) or bool(ANY_AFFILIATE_ROLES & set(frappe.get_roles(user)))
+
+
+def affiliate_run_conditions(doctype: str, user: str | None = None) -> str:
+	"""``permission_query_conditions`` of an affiliate-wide run: the affiliates the user serves."""
+	user = user or frappe.session.user
+	if runs_any_affiliate(user):
+		return ""
+	return sql_in_condition(f"`tab{doctype}`.`affiliate`", get_permitted_affiliates(user), frappe.db.escape)
+
+
+def has_affiliate_run_permission(
+	doc, ptype: str | None, user: str | None, affiliate: str | None, stored_affiliate
+) -> bool:
+	"""``has_permission`` of an affiliate-wide run whose affiliate is ``affiliate``: only within the
+	affiliates the user serves; a change must also leave the stored affiliate in scope
+	(``stored_affiliate()``, read only for a change), so another affiliate's run cannot be pulled in."""
+	user = user or frappe.session.user
+	if runs_any_affiliate(user):
+		return True
+	permitted = get_permitted_affiliates(user)
+	if not affiliate:
+		return bool(doc.is_new() and permitted)
+	if affiliate not in permitted:
+		return False
+	if (ptype or "read") in WRITE_PTYPES:
+		stored = stored_affiliate()
+		if stored and stored not in permitted:
+			return False
+	return True
+
+
+def move_student_records(moved: dict[str, str]) -> None:
+	"""Students moved to a new site (student -> site): the records hanging off them carry the new site,
+	the copy list conditions read (one statement per DocType, for one student or a roster's worth)."""
+	if not moved:
+		return
+	for doctype, rule in SCOPED_DOCTYPES.items():
+		if rule.student_field and rule.site_field:
+			update_by_key(doctype, rule.student_field, rule.site_field, moved)
 
 
 # ---------------------------------------------------------------- list conditions

@@ -30,14 +30,14 @@ from collections.abc import Callable
 import frappe
 from frappe.utils import EMAIL_MATCH_PATTERN, getdate, now_datetime, nowdate
 
-from cis_app.bulk import insert_values, reserve_series_names, update_by_key, update_by_name
+from cis_app.bulk import insert_values, reserve_series_names, update_by_name
 from cis_app.cis_case_management.doctype.student.student import student_problem_message
 from cis_app.core.early_warning import NOTHING_KNOWN
 from cis_app.core.grades import normalize_grade
 from cis_app.core.oneroster.plan import GUARDIAN_FIELDS, StudentDecision
 from cis_app.core.retention import left_on_for
 from cis_app.core.students import StudentProblem, student_problems
-from cis_app.permissions import SCOPED_DOCTYPES
+from cis_app.permissions import move_student_records
 
 SERIES_PREFIX, SERIES_DIGITS = "STU-", 7
 # Student fields a roster writes (besides guardians) and the ones the controller derives from them.
@@ -259,7 +259,7 @@ class StudentWriter:
 			)
 		update_by_name("Student Guardian", guardian_updates)
 		insert_values("Student Guardian", self.guardian_columns, guardian_inserts)
-		self.propagate_sites(moved)
+		move_student_records(moved)
 		insert_values("Version", VERSION_COLUMNS, versions)
 
 	def sync_guardians(
@@ -339,15 +339,6 @@ class StudentWriter:
 		if df and df.fieldtype == "Date":
 			return frappe.format_value(getdate(value), df)
 		return value
-
-	def propagate_sites(self, moved: dict[str, str]) -> None:
-		"""As ``Student.propagate_site``: records hanging off a moved student carry its new site."""
-		if not moved:
-			return
-
-		for doctype, rule in SCOPED_DOCTYPES.items():
-			if rule.student_field and rule.site_field:
-				update_by_key(doctype, rule.student_field, rule.site_field, moved)
 
 
 VERSION_COLUMNS = (

@@ -18,7 +18,7 @@ from cis_app.exceptions import (
 	InvalidGradeLevelError,
 	MarkupNotAllowedError,
 )
-from cis_app.permissions import SCOPED_DOCTYPES, check_in_scope
+from cis_app.permissions import check_in_scope, move_student_records
 from cis_app.recompute import case_managed_among
 from cis_app.validation import validate_date_fields, validate_links_exist
 
@@ -143,15 +143,7 @@ class Student(Document):
 		"""Records hanging off the student carry its site for fast, scoped lists."""
 		if self.is_new() or not self.has_value_changed("site"):
 			return
-
-		for doctype, rule in SCOPED_DOCTYPES.items():
-			if rule.student_field and rule.site_field:
-				table = frappe.qb.DocType(doctype)
-				(
-					frappe.qb.update(table)
-					.set(table[rule.site_field], self.site)
-					.where(table[rule.student_field] == self.name)
-				).run()
+		move_student_records({self.name: self.site})
 
 
 def student_problem_message(problem: StudentProblem) -> tuple[str, type[Exception], str | None]:
