@@ -24,9 +24,22 @@ from datetime import date
 import frappe
 from frappe import _
 from frappe.model.naming import make_autoname
-from frappe.utils import getdate, now_datetime, nowdate, strip_html
+from frappe.utils import getdate, now_datetime, nowdate
 
+from cis_app import recompute as recompute_module
 from cis_app.bulk import insert_values
+from cis_app.cis_case_management.doctype.student_year_end_status.student_year_end_status import (
+	STATUS_MESSAGES,
+)
+from cis_app.cis_network.doctype.roster_import.import_run import (
+	CHUNK_SIZE,
+	COUNT_FIELDS,
+	PROGRESS_EVERY,
+	ImportRun,
+	file_error_message,
+	import_file_path,
+	save_in_savepoint,
+)
 from cis_app.core.abc_import import (
 	AbcRow,
 	DistrictFileError,
@@ -38,18 +51,8 @@ from cis_app.core.abc_import import (
 )
 from cis_app.core.data_points import FIGURES, FLAGS, GROUP_FLAGS, INDICATOR_GROUPS, recorded_groups
 from cis_app.core.early_warning import data_point_problems
-from cis_app.core.oneroster import OneRosterError, RowError, row_log_csv
+from cis_app.core.oneroster import OneRosterError, RowError
 from cis_app.core.outcomes import status_problem
-from cis_app.roster_import_job import (
-	CHUNK_SIZE,
-	COUNT_FIELDS,
-	PROGRESS_EVENT,
-	PROGRESS_EVERY,
-	ImportRun,
-	file_error_message,
-	import_file_path,
-	save_in_savepoint,
-)
 
 ABC_DATA = "ABC Data"
 YEAR_END_STATUS = "Year-End Status"
@@ -303,10 +306,6 @@ class DistrictDataRun(ImportRun):
 	# ------------------------------------------------ year-end statuses
 
 	def decide_year_end(self, parsed: ParsedFile) -> list[Decision]:
-		from cis_app.cis_case_management.doctype.student_year_end_status.student_year_end_status import (
-			STATUS_MESSAGES,
-		)
-
 		rows: list[YearEndRow] = parsed.rows
 		students = self.match_students(rows)
 		years = {year.name: year for year in school_years()}
@@ -469,8 +468,6 @@ class DistrictDataRun(ImportRun):
 		"""One recompute of risk and goal progress for the students whose data points changed. The
 		controller queued them (``queue_recompute``) while ``in_import`` was set; they are done here,
 		so the queued job finds nothing left to do."""
-		from cis_app import recompute as recompute_module
-
 		if not students:
 			return
 		self.progress(99, _("Recomputing risk and goal progress of {0} students").format(len(students)))

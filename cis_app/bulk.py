@@ -1,7 +1,7 @@
 """Bulk inserts for seeding (the demo, benchmarks): rows the core has already validated.
 
 ``frappe.db.bulk_insert`` runs no controller, so callers validate with ``cis_app.core`` first
-(validate in the core, then insert in bulk).
+(the rules in the core, then one insert for many rows).
 """
 
 from __future__ import annotations
@@ -163,11 +163,12 @@ def reserve_series_names(prefix: str, digits: int, count: int) -> list[str]:
 	``make_autoname`` would give them one by one (the Series row is locked until the commit)."""
 	if count <= 0:
 		return []
-	row = frappe.db.sql("select `current` from `tabSeries` where `name` = %s for update", prefix)
-	if not row:
-		frappe.db.sql("insert into `tabSeries` (`name`, `current`) values (%s, 0)", prefix)
-		current = 0
-	else:
+	series = frappe.qb.DocType("Series")
+	row = frappe.qb.from_(series).where(series.name == prefix).for_update().select(series.current).run()
+	if row:
 		current = int(row[0][0] or 0)
-	frappe.db.sql("update `tabSeries` set `current` = %s where `name` = %s", (current + count, prefix))
+		frappe.qb.update(series).set(series.current, current + count).where(series.name == prefix).run()
+	else:
+		current = 0
+		frappe.qb.into(series).columns("name", "current").insert(prefix, count).run()
 	return [f"{prefix}{number:0{digits}d}" for number in range(current + 1, current + count + 1)]

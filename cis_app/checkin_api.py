@@ -30,26 +30,29 @@ from frappe.utils import (
 from frappe.website.page_renderers.base_renderer import BaseRenderer
 from werkzeug.wrappers import Response
 
+from cis_app.cis_case_management.doctype.support_plan.support_plan import get_goals
+from cis_app.cis_case_management.report.caseload.caseload import get_rows
+from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core import offline_sync
-from cis_app.permissions import can_see
+from cis_app.permissions import can_see, is_staff
+from cis_app.utils.roles import SITE_WORK_ROLES
 
-STAFF_ROLES = ("Site Coordinator", "Program Manager", "CIS Administrator")
 DOCTYPES = {offline_sync.CHECK_IN: "Student Check-In", offline_sync.GROUP_SESSION: "Group Session"}
 
 
 # ---------------------------------------------------------------- who may use the page
 
 
-def is_staff(user: str | None = None) -> bool:
-	user = user or frappe.session.user
-	return user != "Guest" and bool(set(STAFF_ROLES) & set(frappe.get_roles(user)))
+def is_site_worker(user: str | None = None) -> bool:
+	"""Staff who work with students at a site: the check-in page is theirs."""
+	return is_staff(user, roles=SITE_WORK_ROLES)
 
 
 def require_staff() -> None:
 	"""Guests and users without a staff role are refused (403)."""
 	if frappe.session.user == "Guest":
 		frappe.throw(_("Your session has ended. Log in again to continue."), frappe.PermissionError)
-	if not is_staff():
+	if not is_site_worker():
 		frappe.throw(
 			_("The check-in page is for site coordinators, program managers and CIS administrators."),
 			frappe.PermissionError,
@@ -80,8 +83,6 @@ def session() -> dict:
 def caseload() -> dict:
 	"""My students and today's group sessions, for the phone to cache (see module docstring)."""
 	require_staff()
-	from cis_app.cis_case_management.report.caseload.caseload import get_rows
-	from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 
 	fetched_at = now_datetime()
 	hours = get_cache_hours()
@@ -332,7 +333,6 @@ def goal_update_rows(support_plan: str | None, rows: list[dict]) -> list[dict]:
 	wins), read with the desk's own method (read permission on the plan)."""
 	if not support_plan:
 		return rows  # the controller says "choose the support plan"
-	from cis_app.cis_case_management.doctype.support_plan.support_plan import get_goals
 
 	goals = {goal["goal"]: goal for goal in get_goals(support_plan)}
 	return [{**goals.get(row.get("goal"), {}), **row} for row in rows]

@@ -34,17 +34,21 @@ from __future__ import annotations
 import functools
 import re
 from contextlib import contextmanager
+from urllib.parse import unquote
 
 import frappe
 from frappe import _
-from frappe.utils import cint, escape_html, getdate, now_datetime
+from frappe.core.doctype.access_log.access_log import make_access_log
+from frappe.model.naming import NamingSeries
+from frappe.utils import escape_html, getdate, now_datetime
 
-from cis_app.bulk import insert_values
+from cis_app.bulk import insert_values, reserve_series_names
 from cis_app.core import disclosures as rules
 from cis_app.exceptions import CISValidationError
 from cis_app.export_cells import check_file_format, escaped_cells
 from cis_app.installed import on_this_site
-from cis_app.permissions import SCOPED_DOCTYPES, get_permitted_sites, is_unrestricted
+from cis_app.permissions import SCOPED_DOCTYPES, get_permitted_sites, is_staff, is_unrestricted
+from cis_app.utils.student_records import child_tables, student_fields
 
 SERIES = "DISC-.YYYY.-.#####"
 # DocTypes whose reads are recorded (their ``track_views`` covers the desk form)
@@ -59,32 +63,6 @@ class DisclosureInputError(frappe.ValidationError):
 
 
 # ------------------------------------------------------------------ where students come from
-
-
-def student_fields() -> dict[str, str]:
-	"""Each scoped DocType (and child table) holding student rows, with the field naming the student."""
-	fields = {"Student": "name"}
-	for doctype, rule in SCOPED_DOCTYPES.items():
-		if doctype == "Disclosure Record":
-			continue
-		if rule.student_field:
-			fields[doctype] = rule.student_field
-		elif rule.parent_doctype and rule.parent_doctype != "Student":
-			link = next(
-				(
-					df.fieldname
-					for df in frappe.get_meta(doctype).get_link_fields()
-					if df.options == "Student"
-				),
-				None,
-			)
-			if link:
-				fields[doctype] = link
-	return fields
-
-
-def child_tables(doctype: str) -> list[str]:
-	return [df.options for df in frappe.get_meta(doctype).get_table_fields()]
 
 
 def students_of_document(doc) -> list[str]:
@@ -125,19 +103,7 @@ def disclosure_params() -> tuple[str, str | None]:
 
 def reserve_names(count: int) -> list[str]:
 	"""``count`` consecutive names of the Disclosure Record series, reserved in one update."""
-	from frappe.model.naming import NamingSeries
-
-	prefix = NamingSeries(SERIES).get_prefix()
-	digits = SERIES.count("#")
-	series = frappe.qb.DocType("Series")
-	current = frappe.qb.from_(series).where(series.name == prefix).for_update().select(series.current).run()
-	if current and current[0][0] is not None:
-		start = cint(current[0][0])
-		frappe.qb.update(series).set(series.current, start + count).where(series.name == prefix).run()
-	else:
-		start = 0
-		frappe.qb.into(series).columns("name", "current").insert(prefix, count).run()
-	return [f"{prefix}{str(start + number).zfill(digits)}" for number in range(1, count + 1)]
+	return reserve_series_names(NamingSeries(SERIES).get_prefix(), SERIES.count("#"), count)
 
 
 def write_disclosures(
@@ -249,8 +215,6 @@ def write_disclosures(
 
 def access_log(doctype: str | None = None, document: str | None = None, **values) -> str | None:
 	"""Write an Access Log (where Frappe does not) and return its name."""
-	from frappe.core.doctype.access_log.access_log import make_access_log
-
 	make_access_log(doctype=doctype, document=document, **values)
 	return latest_access_log(doctype, document)
 
@@ -270,6 +234,7 @@ def latest_access_log(doctype: str | None, document: str | None = None) -> str |
 @frappe.whitelist()
 def export_report_builder():
 	"""``frappe.desk.reportview.export_query``, then a disclosure record of the students exported."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.reportview import export_query, get_form_params
 
 	basis, purpose = disclosure_params()
@@ -355,6 +320,7 @@ def reference_of(access_log_name: str | None) -> tuple[str | None, str | None]:
 
 def _install_report_capture() -> None:
 	"""Let ``export_query_report`` see the rows a query report export wrote (per request)."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk import query_report
 
 	if getattr(query_report.run, "_cis_capture", False):
@@ -390,6 +356,7 @@ def captured_report_runs():
 def export_query_report():
 	"""``frappe.desk.query_report.export_query``, then a disclosure record of the students its rows
 	name (reports on scoped DocTypes only)."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.query_report import export_query
 
 	basis, purpose = disclosure_params()
@@ -472,6 +439,7 @@ def download_pdf(
 	letterhead: str | None = None,
 ):
 	"""``frappe.utils.print_format.download_pdf``, then a disclosure record of the printed students."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.utils.print_format import download_pdf as original
 
 	basis, purpose = disclosure_params()
@@ -500,6 +468,7 @@ def _documents(doctype, name) -> list[tuple[str, str]]:
 @frappe.whitelist()
 def download_multi_pdf(doctype, name, format=None, no_letterhead=False, letterhead=None, options=None):
 	"""``frappe.utils.print_format.download_multi_pdf``, then a disclosure record per printed student."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.utils.print_format import download_multi_pdf as original
 
 	basis, purpose = disclosure_params()
@@ -512,6 +481,7 @@ def download_multi_pdf(doctype, name, format=None, no_letterhead=False, letterhe
 @frappe.whitelist()
 def download_multi_pdf_async(doctype, name, format=None, no_letterhead=False, letterhead=None, options=None):
 	"""``download_multi_pdf_async``: the disclosure is recorded when the PDF is asked for."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.utils.print_format import download_multi_pdf_async as original
 
 	basis, purpose = disclosure_params()
@@ -534,6 +504,7 @@ def get_html_and_style(
 ):
 	"""``frappe.www.printview.get_html_and_style`` (the desk's print preview), then a disclosure
 	record of the previewed students: the preview is the whole print, ready to be saved or printed."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.www.printview import get_html_and_style as original
 
 	basis, purpose = disclosure_params()
@@ -589,22 +560,12 @@ class ReportPrintRefused(frappe.PermissionError):
 	"""A report PDF of student rows, whose students a disclosure record could not name."""
 
 
-def is_school_staff(user: str | None = None) -> bool:
-	"""Whether ``user`` holds a CIS staff role (not a website-only one) or reads every student."""
-	from cis_app.hooks import CIS_ROLES, CIS_WEBSITE_ROLES
-
-	user = user or frappe.session.user
-	if user == "Guest":
-		return False
-	staff_roles = set(CIS_ROLES) - set(CIS_WEBSITE_ROLES)
-	return is_unrestricted(user) or bool(staff_roles & set(frappe.get_roles(user)))
-
-
 def query_report_is_student_level(report_name: str, filters: dict) -> bool | None:
 	"""The query report export's rule, for a print: student-level when the report's reference DocType
 	is and the report, run again with the page's filters and the user's own permissions, has a column
 	naming students (even with no row: what was printed may differ). None when there is no such report.
 	A report that cannot be run again counts as student-level."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.query_report import run
 
 	if not frappe.db.exists("Report", report_name):
@@ -659,7 +620,7 @@ def check_report_print() -> None:
 	"""Refuse a report PDF of student rows, or of an unknown page asked for by school staff."""
 	referer = frappe.get_request_header("Referer")
 	student_level = report_print_student_level(referer)
-	if rules.may_print_report(student_level, is_school_staff()):
+	if rules.may_print_report(student_level, is_staff()):
 		return
 	if student_level is None:
 		message = _(
@@ -680,6 +641,7 @@ def check_report_print() -> None:
 @frappe.whitelist()
 def report_to_pdf(html: str, orientation: str = "Landscape"):
 	"""``frappe.utils.print_format.report_to_pdf`` (a query report's PDF), after ``check_report_print``."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.utils.print_format import report_to_pdf as original
 
 	check_report_print()
@@ -924,6 +886,19 @@ def _date_arg(key: str):
 API_READ = re.compile(r"^/api/(?:v1/)?resource/([^/]+)/(.+)$|^/api/v2/document/([^/]+)/([^/]+)$")
 
 
+def write_view_log(doctype: str, name: str, user: str | None = None) -> None:
+	"""Record that ``user`` (the session user) looked at a record, as Frappe's desk form does: a View
+	Log. The caller decides when it is committed."""
+	frappe.get_doc(
+		{
+			"doctype": "View Log",
+			"viewed_by": user or frappe.session.user,
+			"reference_doctype": doctype,
+			"reference_name": name,
+		}
+	).insert(ignore_permissions=True)
+
+
 def record_api_read(response=None, request=None) -> None:
 	"""``after_request`` hook: a successful REST read of a Student, Student Check-In or Referral
 	writes a View Log, as opening the desk form does.
@@ -939,8 +914,6 @@ def record_api_read(response=None, request=None) -> None:
 	if path.rstrip("/") in ("/api/method/frappe.client.get", "/api/v1/method/frappe.client.get"):
 		doctype, name = frappe.form_dict.get("doctype"), frappe.form_dict.get("name")
 	elif match := API_READ.match(path):
-		from urllib.parse import unquote
-
 		doctype = unquote(match.group(1) or match.group(3))
 		name = unquote(match.group(2) or match.group(4))
 	if doctype not in VIEWED_DOCTYPES or not name or not isinstance(name, str):
@@ -948,7 +921,5 @@ def record_api_read(response=None, request=None) -> None:
 	user = frappe.session.user
 	if user == "Guest" or not frappe.db.exists(doctype, name):
 		return
-	frappe.get_doc(
-		{"doctype": "View Log", "viewed_by": user, "reference_doctype": doctype, "reference_name": name}
-	).insert(ignore_permissions=True)
+	write_view_log(doctype, name, user)
 	frappe.db.commit()  # nosemgrep: the request's transaction has already ended (after_request)

@@ -35,6 +35,7 @@ def _escaping() -> bool:
 
 def install() -> None:
 	"""Wrap ``get_csv_bytes`` and ``make_xlsx`` (once per process)."""
+	# Frappe's module, read when the wrapper is installed (once per process, by a hook)
 	from frappe.desk import utils as desk_utils
 	from frappe.utils import xlsxutils
 

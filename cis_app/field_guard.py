@@ -41,12 +41,15 @@ from __future__ import annotations
 import functools
 import json
 import re
+from urllib.parse import unquote
 
 import frappe
 from frappe import _
+from frappe.model import get_permitted_fields
 from frappe.utils import escape_html
 
 from cis_app.installed import APP, on_this_site
+from cis_app.utils.student_records import child_tables, student_fields
 
 # A name as MariaDB reads one: `quoted` (a doubled backtick stands for one) or bare, optionally
 # qualified by a table (`tabStudent`.`health_notes`, tabStudent.health_notes)
@@ -84,6 +87,7 @@ class FilterFieldNameError(frappe.ValidationError):
 
 def install(*args, **kwargs) -> None:
 	"""Wrap ``DatabaseQuery.build_conditions`` once per process."""
+	# Frappe's module, read when the wrapper is installed (once per process, by a hook)
 	from frappe.model.db_query import DatabaseQuery
 
 	if getattr(DatabaseQuery, "_cis_field_guard", False):
@@ -137,7 +141,6 @@ def hidden_fields(doctype: str, parent_doctype: str | None, user: str) -> frozen
 	restricted = {df.fieldname for df in meta.fields if df.permlevel and df.fieldname}
 	if not restricted:
 		return frozenset()
-	from frappe.model import get_permitted_fields
 
 	permitted = set(get_permitted_fields(doctype, parenttype=parent_doctype, user=user))
 	return frozenset(fieldname.lower() for fieldname in restricted - permitted)
@@ -325,9 +328,6 @@ def holds_students(doctype: str | None) -> bool:
 	the student (consents, plans, check-ins, referrals...)."""
 	if not doctype or not isinstance(doctype, str) or not is_app_doctype(doctype):
 		return False
-	# imported here: cis_app.disclosures imports cis_app.permissions, which installs this guard
-	from cis_app.disclosures import child_tables, student_fields
-
 	return doctype in student_fields() or doctype in child_tables("Student")
 
 
@@ -370,7 +370,6 @@ def refuse_whole_record_lists(*args, **kwargs) -> None:
 	if match := RESOURCE_LIST.match(path):
 		if request.method != "GET":
 			return
-		from urllib.parse import unquote
 
 		doctype, param = unquote(match.group(1) or match.group(2)), "fields"
 	else:

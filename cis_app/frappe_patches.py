@@ -18,9 +18,12 @@ the signature and behaviour of the Frappe method they replace, so they are liste
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 
 import frappe
+
+from cis_app.installed import on_this_site
 
 FRAPPE_VERSION = "15.55.1"
 
@@ -200,6 +203,7 @@ def overrides() -> dict[str, str]:
 def install_follow_digest_filter() -> None:
 	"""Wrap ``frappe.desk.form.document_follow.get_version`` (Frappe 15.55.1), once per process: for an
 	app DocType, the changes of fields the follower cannot read are left out of their digest."""
+	# Frappe's module, read when the wrapper is installed (once per process, by a hook)
 	from frappe.desk.form import document_follow
 
 	if getattr(document_follow.get_version, "_cis_digest_filter", False):
@@ -221,8 +225,6 @@ def install_follow_digest_filter() -> None:
 def _is_app_doctype(doctype) -> bool:
 	"""Whether ``doctype`` is one of the app's, on a site that has the app (a process keeps the patches
 	when it serves another site of the bench)."""
-	from cis_app.installed import on_this_site
-
 	if not doctype or not on_this_site():
 		return False
 	return frappe.db.get_value("DocType", doctype, "module") in _app_modules()
@@ -245,7 +247,10 @@ def readable_fields(doctype: str, user: str) -> set[str]:
 			if df.fieldtype in ("Table", "Table MultiSelect") and df.options:
 				child = frappe.get_meta(df.options)
 				readable.update(
-					name for f in child.fields if (f.permlevel or 0) in levels for name in (f.fieldname, f.label)
+					name
+					for f in child.fields
+					if (f.permlevel or 0) in levels
+					for name in (f.fieldname, f.label)
 				)
 	return {name for name in readable if name}
 
@@ -264,6 +269,7 @@ def _item_readable(item, doctype, readable) -> bool:
 def install_version_filter() -> None:
 	"""Wrap ``frappe.desk.form.load.get_versions`` (Frappe 15.55.1), once per process: the Version rows
 	a form shows (its timeline) keep only the changes of fields the reader may read."""
+	# Frappe's module, read when the wrapper is installed (once per process, by a hook)
 	from frappe.desk.form import load
 
 	if getattr(load.get_versions, "_cis_version_filter", False):
@@ -286,8 +292,6 @@ def install_version_filter() -> None:
 
 def scrub_version_data(data: str | None, readable: set[str]) -> str | None:
 	"""A Version's ``data`` without the changes of fields outside ``readable``."""
-	import json
-
 	try:
 		diff = json.loads(data) if data else None
 	except ValueError:

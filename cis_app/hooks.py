@@ -1,3 +1,6 @@
+# Names starting with "_" are not hooks: Frappe reads every other name of this module as one.
+from cis_app.utils import roles as _roles
+
 app_name = "cis_app"
 app_title = "CIS"
 app_publisher = "cis_app contributors"
@@ -7,20 +10,9 @@ app_license = "mit"
 # Frappe itself is always present; naming it here makes install-app look it up on GitHub.
 required_apps = []
 
-# Roles are the same on every site: fixtures, filtered to ours.
-CIS_ROLES = [
-	"CIS Administrator",
-	"Program Manager",
-	"Site Coordinator",
-	"Partner Manager",
-	"Evaluator",
-	"CIS Volunteer",
-	"CIS Partner Contact",
-]
-# Roles of website-only users (not staff): volunteers and partner contacts
-CIS_WEBSITE_ROLES = ["CIS Volunteer", "CIS Partner Contact"]
+# Roles are the same on every site: fixtures, filtered to ours (cis_app.utils.roles).
 fixtures = [
-	{"dt": "Role", "filters": [["role_name", "in", CIS_ROLES]]},
+	{"dt": "Role", "filters": [["role_name", "in", list(_roles.CIS_ROLES)]]},
 ]
 
 # Installation
@@ -29,42 +21,12 @@ before_install = "cis_app.install.before_install"
 after_install = "cis_app.install.after_install"
 before_uninstall = "cis_app.install.before_uninstall"
 
-# Permissions: one rule per scoped DocType serves both hooks (cis_app.permissions.SCOPED_DOCTYPES)
+# Permissions: one rule per scoped DocType serves both hooks (cis_app.utils.roles.SCOPED_DOCTYPES)
 # -----------
-_SCOPED = [
-	"Student",
-	"Student Guardian",
-	"Student Consent",
-	"Needs Assessment",
-	"Needs Assessment Item",
-	"Support Plan",
-	"Support Plan Goal",
-	"Support Plan Support",
-	"School-wide Activity",
-	"Group Session",
-	"Group Session Attendee",
-	"Student Check-In",
-	"Student Check-In Goal Update",
-	"Student Data Point",
-	"Student Year-End Status",
-	"Referral",
-	"Disclosure Record",
-]
-# partnerships are scoped by affiliate (one Frappe site may host several affiliates)
-_AFFILIATE_SCOPED = [
-	"Partner",
-	"Partner Contact",
-	"Partner Service",
-	"Partner Site",
-	"Partner Contribution",
-]
 permission_query_conditions = {
-	doctype: "cis_app.permissions.get_permission_query_conditions"
-	for doctype in (*_SCOPED, *_AFFILIATE_SCOPED)
+	doctype: "cis_app.permissions.get_permission_query_conditions" for doctype in _roles.SCOPED_DOCTYPES
 }
-has_permission = {
-	doctype: "cis_app.permissions.has_scoped_permission" for doctype in (*_SCOPED, *_AFFILIATE_SCOPED)
-}
+has_permission = {doctype: "cis_app.permissions.has_scoped_permission" for doctype in _roles.SCOPED_DOCTYPES}
 # volunteers and their hours: staff by site, a volunteer only their own (cis_app.volunteer_permissions)
 permission_query_conditions["Volunteer Hours"] = "cis_app.volunteer_permissions.hours_conditions"
 permission_query_conditions["CIS Volunteer"] = "cis_app.volunteer_permissions.volunteer_conditions"
@@ -84,27 +46,11 @@ has_permission["Prepared Report"] = "cis_app.prepared_reports.has_prepared_repor
 override_doctype_class = {"Prepared Report": "cis_app.prepared_reports.CISPreparedReport"}
 
 # Records that describe a scoped record (versions, comments, files, workflow actions, ...) follow
-# that record's rule (cis_app.record_trail). Frappe's own rules for them still apply as well.
-_RECORD_TRAIL = {
-	# DocType: (field naming the referred DocType, field naming the referred record)
-	"Version": ("ref_doctype", "docname"),
-	"Comment": ("reference_doctype", "reference_name"),
-	"File": ("attached_to_doctype", "attached_to_name"),
-	"Workflow Action": ("reference_doctype", "reference_name"),
-	"ToDo": ("reference_type", "reference_name"),
-	"Communication": ("reference_doctype", "reference_name"),
-	"Access Log": ("export_from", "reference_document"),
-	"Activity Log": ("reference_doctype", "reference_name"),
-	"View Log": ("reference_doctype", "reference_name"),
-	"DocShare": ("share_doctype", "share_name"),
-	"Notification Log": ("document_type", "document_name"),
-	"Document Follow": ("ref_doctype", "ref_docname"),
-	"Energy Point Log": ("reference_doctype", "reference_name"),
-	"Tag Link": ("document_type", "document_name"),
-	"Document Share Key": ("reference_doctype", "reference_name"),
-}
-permission_query_conditions.update({dt: "cis_app.record_trail.trail_conditions" for dt in _RECORD_TRAIL})
-has_permission.update({dt: "cis_app.record_trail.has_trail_permission" for dt in _RECORD_TRAIL})
+# that record's rule (cis_app.record_trail; the list is cis_app.utils.roles.RECORD_TRAIL).
+permission_query_conditions.update(
+	{dt: "cis_app.record_trail.trail_conditions" for dt in _roles.RECORD_TRAIL}
+)
+has_permission.update({dt: "cis_app.record_trail.has_trail_permission" for dt in _roles.RECORD_TRAIL})
 
 override_whitelisted_methods = {
 	# a prepared report only for its maker, never of a report that lists students; report roles checked

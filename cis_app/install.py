@@ -13,6 +13,9 @@ import frappe
 from frappe import _
 
 from cis_app.exceptions import AppClashError
+from cis_app.module_access import create_staff_module_profile, remove_staff_module_profile
+from cis_app.utils.roles import CIS_ROLES
+from cis_app.workflows import create_default_workflows, remove_default_workflows
 
 APP_DIR = os.path.dirname(__file__)
 
@@ -63,9 +66,6 @@ def before_install() -> None:
 
 
 def after_install() -> None:
-	from cis_app.module_access import create_staff_module_profile
-	from cis_app.workflows import create_default_workflows
-
 	create_default_settings()
 	create_support_types()
 	create_default_workflows()
@@ -127,17 +127,13 @@ def before_uninstall() -> None:
 	frappe.db.delete("Singles", {"doctype": ["in", doctypes]})
 	frappe.db.delete("DocShare", {"share_doctype": ["in", doctypes]})
 	frappe.db.delete("ToDo", {"reference_type": ["in", doctypes]})
-	from cis_app.workflows import remove_default_workflows
 
 	remove_default_workflows(doctypes)
-	from cis_app.module_access import remove_staff_module_profile
 
 	remove_staff_module_profile()
 	# the reminder notifications are about our DocTypes, whose tables go with the app
 	for name in frappe.get_all("Notification", filters={"document_type": ["in", doctypes]}, pluck="name"):
 		frappe.delete_doc("Notification", name, force=True, ignore_permissions=True)
-	from cis_app.hooks import CIS_ROLES
-
 	for role in CIS_ROLES:
 		frappe.db.delete("Has Role", {"role": role})
 		frappe.db.delete("Custom DocPerm", {"role": role})

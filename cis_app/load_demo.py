@@ -10,15 +10,33 @@ in the README.
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import frappe
+from frappe.desk.page.setup_wizard.setup_wizard import setup_complete
+from frappe.model.workflow import apply_workflow
 from frappe.utils import getdate, nowdate
+from frappe.utils.password import update_password
 
 from cis_app.bulk import insert_dicts
+from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent_for_year
+from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
+from cis_app.cis_partnerships.doctype.cis_volunteer.cis_volunteer import create_portal_user
+from cis_app.cis_partnerships.doctype.partner_contact.partner_contact import create_website_login
 from cis_app.core import demo
+from cis_app.core.consent import SCOPE_CASE_MANAGEMENT, SCOPE_SHARE_WITH_PARTNER
 from cis_app.core.early_warning import data_point_problems
 from cis_app.core.plans import CASE_MANAGED_STATUSES
+from cis_app.core.referrals import covering_consent
+from cis_app.core.volunteering import (
+	clearance_problem,
+	exceeds_daily_cap,
+	hour_value,
+	hours_problem,
+	hours_value,
+)
+from cis_app.recompute import recompute_all
 
 
 def make_demo(students: int = 2000) -> None:
@@ -52,7 +70,6 @@ def complete_frappe_setup() -> None:
 	"""
 	if frappe.db.get_single_value("System Settings", "setup_complete"):
 		return
-	from frappe.desk.page.setup_wizard.setup_wizard import setup_complete
 
 	language_code = frappe.db.get_single_value("System Settings", "language")
 	language = language_code and frappe.db.get_value("Language", language_code, "language_name")
@@ -136,8 +153,6 @@ def make_network() -> None:
 
 
 def make_users() -> None:
-	from frappe.utils.password import update_password
-
 	affiliate = frappe.get_doc("Affiliate", demo.AFFILIATE)
 	sites = site_names()
 	for email, full_name, roles, affiliate_wide, site_rows in demo.USERS:
@@ -227,12 +242,6 @@ TIER3_SUPPORTS = ("Tutoring", "Mentoring", "Counselling", "Family Engagement", "
 def make_cycle(today) -> None:
 	"""A full previous school year and the current one up to today: assessments, plans moved
 	through the workflow, deliveries in the three tiers, data points and year-end statuses."""
-	import random
-
-	from frappe.model.workflow import apply_workflow
-
-	from cis_app.recompute import recompute_all
-
 	rng = random.Random(11)
 	years = demo.school_years(today)
 	sites = site_names()
@@ -359,8 +368,6 @@ def make_school_assessment_and_plan(site: str, year, rng, apply_workflow) -> Non
 
 
 def make_school_wide_activities(site: str, year, last_day, rng, partners: list[str]) -> None:
-	from datetime import timedelta
-
 	day = year.start + timedelta(days=20)
 	enrollment = frappe.db.get_value("Site", site, "enrollment_count") or 600
 	while day <= last_day:
@@ -386,8 +393,6 @@ def make_school_wide_activities(site: str, year, last_day, rng, partners: list[s
 
 
 def make_group_sessions(site: str, year, last_day, rng, students: list) -> None:
-	from datetime import timedelta
-
 	groups = {
 		"Tutoring": rng.sample(students, min(10, len(students))),
 		"Attendance Club": rng.sample(students, min(8, len(students))),
@@ -409,8 +414,6 @@ def make_group_sessions(site: str, year, last_day, rng, students: list) -> None:
 
 
 def make_student_plan(student, year, today, rng, apply_workflow):
-	from datetime import timedelta
-
 	goals = [
 		{
 			"area": "Attendance",
@@ -471,7 +474,6 @@ def make_student_plan(student, year, today, rng, apply_workflow):
 	apply_workflow(plan, "Request Approval")
 	if year.end >= today and rng.random() < 0.1:
 		return plan  # waiting for the program manager
-	from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent_for_year
 
 	# a revoked consent leaves the plan waiting, as the consent gate would for a coordinator
 	if has_valid_consent_for_year(student.name, "Case Management", year.name):
@@ -482,8 +484,6 @@ def make_student_plan(student, year, today, rng, apply_workflow):
 def make_check_ins(student, plan, year, last_day, rng) -> None:
 	"""Roughly monthly formal meetings, valid by construction (the student's own plan, dates inside
 	the school year and not after today): inserted in bulk."""
-	from datetime import timedelta
-
 	rows = []
 	day = year.start + timedelta(days=50)
 	while day <= last_day:
@@ -509,10 +509,6 @@ def make_check_ins(student, plan, year, last_day, rng) -> None:
 
 
 def make_partnerships(today) -> None:
-	from frappe.utils.password import update_password
-
-	from cis_app.cis_partnerships.doctype.cis_volunteer.cis_volunteer import create_portal_user
-
 	sites = site_names()
 	partners = [partner[0] for partner in demo.PARTNERS]
 	for partner, agreement in zip(partners, demo.agreements(today), strict=True):
@@ -566,14 +562,6 @@ def make_partnerships(today) -> None:
 	# a year of hours, valid by construction (tests/test_demo.py checks the generator): inserted in
 	# bulk with the value the controller would compute, approved except the last two weeks
 	from frappe.model.naming import make_autoname
-
-	from cis_app.core.volunteering import (
-		clearance_problem,
-		exceeds_daily_cap,
-		hour_value,
-		hours_problem,
-		hours_value,
-	)
 
 	settings = frappe.get_single("CIS Settings")
 	by_year = {row.year: row.hourly_value for row in settings.volunteer_hour_values}
@@ -633,14 +621,6 @@ def make_partner_portal(today=None) -> str:
 
 	    bench --site <site> execute cis_app.load_demo.make_partner_portal
 	"""
-	from frappe.utils.password import update_password
-
-	from cis_app.cis_case_management.doctype.student_consent.student_consent import has_valid_consent_for_year
-	from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
-	from cis_app.cis_partnerships.doctype.partner_contact.partner_contact import create_website_login
-	from cis_app.core.consent import SCOPE_CASE_MANAGEMENT, SCOPE_SHARE_WITH_PARTNER
-	from cis_app.core.referrals import covering_consent
-
 	frappe.only_for("System Manager")
 	frappe.flags.in_demo = True
 	today = getdate(today or nowdate())

@@ -21,6 +21,8 @@ their scripts and fails when one calls a method that is not listed here.
 
 from __future__ import annotations
 
+from cis_app.utils.roles import CIS_WEBSITE_ROLES
+
 # One list: method as the client names it -> which page uses it (or why Frappe's portal needs it).
 WEBSITE_USER_METHODS: dict[str, str] = {
 	# session basics: log in and out, passwords (Frappe's /login, /update-password, navbar logout)
@@ -118,8 +120,6 @@ def refuse_unlisted() -> None:
 	if frappe.get_cached_value("User", user, "user_type") != "Website User":
 		return
 	# the app's website users only: another app's (an ERPNext customer's portal) keep Frappe's rules
-	from cis_app.hooks import CIS_WEBSITE_ROLES
-
 	if not set(frappe.get_roles(user)) & set(CIS_WEBSITE_ROLES):
 		return
 	form = frappe.local.form_dict or {}

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import frappe
 
+from cis_app.utils.roles import STAFF_ROLES
+
 CIS_STAFF_PROFILE = "CIS Staff"
 # Build and Users (Core), Tools (Automation), Website, Integrations
 BLOCKED_MODULES = ("Core", "Automation", "Website", "Integrations")
 
 
 def staff_roles() -> set[str]:
-	from cis_app.hooks import CIS_ROLES, CIS_WEBSITE_ROLES
-
-	return set(CIS_ROLES) - set(CIS_WEBSITE_ROLES)
+	return set(STAFF_ROLES)
 
 
 def create_staff_module_profile() -> None:

@@ -1,5 +1,5 @@
 """Outcome Export: the suppressed outcome figures of a school year, per site and for the affiliate, as a
-file another site can import (issue 7, point 7). The format, its validator and the roll-up live in
+file another site can import. The format, its validator and the roll-up live in
 ``cis_app.core.network_rollup``; this module loads the figures, checks who may export, and turns the
 core's refusals into translated messages.
 

@@ -1,6 +1,6 @@
 """Load the outcome cohort of a school year and compute its metrics (``cis_app.core.outcomes``).
 
-The cohort of a school year (issue 7): the students with a Student plan of that year whose
+The cohort of a school year: the students with a Student plan of that year whose
 ``activated_on`` is set, at the sites in scope. Each cohort row carries the plan's site (where the
 student was case-managed; a student with plans at two sites is counted once, at the site of their first
 activated plan), the grade and status of the student's Student Year-End Status of that year, or the
@@ -38,13 +38,10 @@ from cis_app.core.goals import PROGRESS_VALUES
 from cis_app.core.outcomes import (
 	COUNTED_COLUMNS,
 	WEIGHT,
-	counted_outcome_metrics,
 	goal_flags,
 	student_goal_flags,
-	suppress_outcomes,
 )
-from cis_app.core.suppression import DEFAULT_THRESHOLD
-from cis_app.exceptions import CISValidationError, OutOfScopeError
+from cis_app.exceptions import OutOfScopeError
 from cis_app.permissions import get_permitted_sites
 
 COHORT_FIELDS = (
@@ -497,31 +494,3 @@ def _counted_by_student(school_year, sites, students, by_site, cohort_filter) ->
 	flags = student_goal_flags(cohort, goals)
 	columns = list(COUNTED_FIELDS) + (["site", *SITE_FIELDS] if by_site else [])
 	return flags[columns], len(cohort)
-
-
-def get_outcome_metrics(
-	school_year: str,
-	sites: Iterable[str] | None = None,
-	group_by: str | None = None,
-	suppress_small_cells: bool = True,
-	threshold: int = DEFAULT_THRESHOLD,
-	user: str | None = None,
-) -> pd.DataFrame:
-	"""The outcome metrics of ``school_year`` at the sites in scope (``core.outcomes.outcome_metrics``
-	columns, plus ``suppressed`` when ``suppress_small_cells``). ``group_by``: a column of
-	``COHORT_FIELDS`` (site, school_district, school_level, grade_level, affiliate).
-
-	Whether a user may turn suppression off is the caller's decision (issue 7: only staff who can read
-	every student behind the figures)."""
-	if group_by and group_by not in COHORT_FIELDS:
-		frappe.throw(_("Outcomes cannot be grouped by {0}.").format(group_by), CISValidationError)
-	if not school_year or not frappe.db.exists("School Year", school_year):
-		frappe.throw(_("School Year {0} does not exist.").format(school_year), frappe.DoesNotExistError)
-	scope = sites_in_scope(sites, user)
-	by_site = group_by in ("site", *SITE_FIELDS)
-	if group_by and not by_site and group_by not in COUNTED_FIELDS:  # student, activated_on
-		counted = student_goal_flags(load_cohort(school_year, scope), load_goals(school_year, scope))
-	else:
-		counted, _plan_rows = load_counted(school_year, scope, by_site=by_site)
-	metrics = counted_outcome_metrics(counted, group_by=group_by)
-	return suppress_outcomes(metrics, threshold) if suppress_small_cells else metrics

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
+from frappe.client import get_count as frappe_get_count
+from frappe.client import get_safe_filters
 from frappe.client import validate_link as frappe_validate_link
 from frappe.utils.data import cint
 
 from cis_app.field_guard import is_app_doctype, refuse_quoted_filter_fields
+from cis_app.permissions import can_see
 
 
 @frappe.whitelist()
@@ -19,9 +22,6 @@ def get_count(doctype: str, filters=None, debug: bool = False, cache: bool = Fal
 	``frappe.get_list`` instead, which applies role permissions and every row-level rule, as the list
 	itself does; so does a count of any other DocType of the app (role permissions and the field
 	guard). Every other app's DocType is counted by Frappe's own function."""
-	from frappe.client import get_count as frappe_get_count
-	from frappe.client import get_safe_filters
-
 	if not (_has_row_rule(doctype) or is_app_doctype(doctype)):
 		return frappe_get_count(doctype, filters=filters, debug=debug, cache=cache)
 	filters = get_safe_filters(filters)
@@ -40,13 +40,10 @@ def get_count(doctype: str, filters=None, debug: bool = False, cache: bool = Fal
 def validate_link(doctype: str, docname: str, fields=None):
 	"""``frappe.client.validate_link`` confirms that any record exists. For a DocType with a row-level
 	rule of ours, a record the user may not see gets the same answer as one that does not exist."""
-	from cis_app.hooks import permission_query_conditions
-	from cis_app.permissions import can_see
-
 	if (
 		isinstance(doctype, str)
 		and isinstance(docname, str)
-		and str(permission_query_conditions.get(doctype, "")).startswith("cis_app.")
+		and _has_row_rule(doctype)
 		and not can_see(doctype, docname)
 	):
 		if not frappe.has_permission(doctype, "read") and not frappe.has_permission(doctype, "select"):
@@ -73,9 +70,8 @@ def get_link_title(doctype, docname):
 	"""``frappe.desk.search.get_link_title`` reads the title of any record without a permission check
 	(a student's full name for any logged-in user). For a DocType with a row-level rule of ours, a record
 	the user may not see gets the answer of a record that does not exist."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.search import get_link_title as frappe_get_link_title
-
-	from cis_app.permissions import can_see
 
 	if _has_row_rule(doctype) and not can_see(doctype, docname):
 		if not frappe.has_permission(doctype, "read") and not frappe.has_permission(doctype, "select"):
@@ -94,6 +90,7 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 	with a filter on a hidden field it spells that field out. For a DocType with a row-level rule of
 	ours the rows come from ``frappe.get_list`` instead (role permissions, our rule, the field guard),
 	as the list itself does. Grouping by a field goes through ``frappe.get_list`` in Frappe already."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.listview import get_group_by_count as frappe_get_group_by_count
 
 	if field != "assigned_to" or not _has_row_rule(doctype):
@@ -124,6 +121,7 @@ def get_tagged_docs(doctype, tag):
 	"""``frappe.desk.doctype.tag.tag.get_tagged_docs`` checks the DocType permission, then returns every
 	record carrying the tag (another site's student ids). For a DocType with a row-level rule of ours
 	only the records the user may read are returned, in Frappe's shape."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.doctype.tag.tag import get_tagged_docs as frappe_get_tagged_docs
 
 	if not _has_row_rule(doctype):

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import frappe
 from frappe import _, _lt
+from frappe.model.workflow import apply_workflow, get_transitions, get_workflow
 from frappe.utils import cint, nowdate
 
+from cis_app.cis_partnerships.doctype.partner_contact.partner_contact import validate_contact_login
 from cis_app.core import referrals as core
+from cis_app.disclosures import write_view_log
 from cis_app.exceptions import CISValidationError
-
-PARTNER_CONTACT_ROLE = "CIS Partner Contact"
+from cis_app.utils.roles import PARTNER_CONTACT_ROLE
 
 
 class PartnerPortalError(CISValidationError):
@@ -214,14 +216,7 @@ def portal_referral(name: str) -> dict:
 
 def record_view(name: str) -> None:
 	"""A partner contact opening a referral is recorded like a staff member's view (who looked)."""
-	frappe.get_doc(
-		{
-			"doctype": "View Log",
-			"viewed_by": frappe.session.user,
-			"reference_doctype": "Referral",
-			"reference_name": name,
-		}
-	).insert(ignore_permissions=True)
+	write_view_log("Referral", name)
 	frappe.local.flags.commit = True  # the page is a GET: Frappe commits those only when asked
 
 
@@ -291,14 +286,12 @@ def clean(field: str, value):
 
 
 def apply_step(doc, step: str, values: dict) -> None:
-	"""One workflow action on the referral for the partner contact (the transition must exist for
-	their role in the Referral Workflow an admin may have edited); the controller validates."""
-	from frappe.model.workflow import get_transitions, get_workflow
-
-	workflow = get_workflow("Referral")
+	"""One workflow action on the referral for the partner contact, through Frappe's
+	``apply_workflow`` (the transition must exist for their role in the Referral Workflow an admin may
+	have edited, with Frappe's approval checks); what they entered is saved first, and the controller
+	validates both saves."""
 	doc.flags.ignore_permissions = True  # the portal's rule above is their permission
-	transition = next((t for t in get_transitions(doc, workflow) if t.action == step), None)
-	if not transition:
+	if not any(t.action == step for t in get_transitions(doc, get_workflow("Referral"))):
 		frappe.throw(
 			_(
 				"The referral workflow does not let partner contacts {0} a referral that is {1}. Ask the coordinator who sent it."
@@ -306,15 +299,15 @@ def apply_step(doc, step: str, values: dict) -> None:
 			PartnerPortalError,
 			title=_("Not Allowed"),
 		)
-	for field in core.PARTNER_ACTION_FIELDS[step]:
-		if values.get(field) is not None:
-			doc.set(field, cint(values[field]) if field == "sessions" else values[field])
-	doc.set(workflow.workflow_state_field, transition.next_state)
-	state = next(row for row in workflow.states if row.state == transition.next_state)
-	if state.update_field:
-		doc.set(state.update_field, state.update_value)
-	doc.save()
-	doc.add_comment("Workflow", _(state.state))
+	entries = {
+		field: cint(values[field]) if field == "sessions" else values[field]
+		for field in core.PARTNER_ACTION_FIELDS[step]
+		if values.get(field) is not None
+	}
+	if any(doc.get(field) != value for field, value in entries.items()):
+		doc.update(entries)
+		doc.save()
+	apply_workflow(doc, step)
 
 
 # ---------------------------------------------------------------- who may be a partner contact
@@ -324,8 +317,6 @@ def validate_contact_logins(partner, method: str | None = None) -> None:
 	"""Partner ``validate`` hook: a contact's Website Login reads the partner's referrals, so it may
 	only be a Website User without CIS staff roles, linked to one contact row only. Create Website
 	Login makes one; a REST PUT or an import that links another user is refused here."""
-	from cis_app.cis_partnerships.doctype.partner_contact.partner_contact import validate_contact_login
-
 	before = {
 		row.name: row.user for row in (partner.get_doc_before_save() or frappe._dict()).get("contacts") or []
 	}

@@ -16,14 +16,14 @@ actions, ...) follow the record's rule: ``cis_app.record_trail``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import frappe
 from frappe import _
 from frappe.utils import nowdate
 
+from cis_app.bulk import update_by_key
 from cis_app.core.access import permitted_affiliates, permitted_sites, sql_in_condition
 from cis_app.exceptions import OutOfScopeError, ShareNotAllowedError
+from cis_app.utils.roles import SCOPED_DOCTYPES, STAFF_ROLES, ScopeRule
 
 # Users who are never restricted by site scope.
 UNRESTRICTED_USERS = frozenset({"Administrator"})
@@ -32,51 +32,6 @@ UNRESTRICTED_USERS = frozenset({"Administrator"})
 WRITE_PTYPES = frozenset({"write", "delete", "submit", "cancel", "amend", "create"})
 
 
-@dataclass(frozen=True)
-class ScopeRule:
-	"""Where a scoped DocType's site comes from.
-
-	``site_field``: the column holding the site (indexed, used by list conditions).
-	``student_field``: when set and filled, the authoritative site is the linked student's, not the
-	stored one (the stored site is a denormalised copy kept for fast lists).
-	``parent_doctype``: for child tables, rows are scoped through their parent.
-	``affiliate_field``: rows without a site (a community needs assessment) are visible to the staff
-	of that affiliate (its Affiliate Staff, or staff of any of its sites); with no ``site_field`` the
-	DocType is scoped by affiliate alone (partners).
-	"""
-
-	site_field: str | None = "site"
-	student_field: str | None = None
-	parent_doctype: str | None = None
-	affiliate_field: str | None = None
-
-
-SCOPED_DOCTYPES: dict[str, ScopeRule] = {
-	"Student": ScopeRule(site_field="site"),
-	"Student Guardian": ScopeRule(site_field=None, parent_doctype="Student"),
-	"Student Consent": ScopeRule(student_field="student"),
-	"Needs Assessment": ScopeRule(student_field="student", affiliate_field="affiliate"),
-	"Needs Assessment Item": ScopeRule(site_field=None, parent_doctype="Needs Assessment"),
-	"Support Plan": ScopeRule(student_field="student"),
-	"Support Plan Goal": ScopeRule(site_field=None, parent_doctype="Support Plan"),
-	"Support Plan Support": ScopeRule(site_field=None, parent_doctype="Support Plan"),
-	"School-wide Activity": ScopeRule(),
-	"Group Session": ScopeRule(),
-	"Group Session Attendee": ScopeRule(site_field=None, parent_doctype="Group Session"),
-	"Student Check-In": ScopeRule(student_field="student"),
-	"Student Check-In Goal Update": ScopeRule(site_field=None, parent_doctype="Student Check-In"),
-	"Student Data Point": ScopeRule(student_field="student"),
-	"Student Year-End Status": ScopeRule(student_field="student"),
-	"Referral": ScopeRule(student_field="student"),
-	"Disclosure Record": ScopeRule(student_field="student"),
-	# partnerships: by affiliate
-	"Partner": ScopeRule(site_field=None, affiliate_field="affiliate"),
-	"Partner Contact": ScopeRule(site_field=None, parent_doctype="Partner"),
-	"Partner Service": ScopeRule(site_field=None, parent_doctype="Partner"),
-	"Partner Site": ScopeRule(site_field=None, parent_doctype="Partner"),
-	"Partner Contribution": ScopeRule(site_field=None, affiliate_field="affiliate"),
-}
-
 # The DocTypes whose records name or describe students (not the partnerships, not school-wide
 # activities): what cis_app.ways_out and cis_app.disclosures call student-level.
 STUDENT_LEVEL_DOCTYPES = frozenset(
@@ -84,7 +39,8 @@ STUDENT_LEVEL_DOCTYPES = frozenset(
 	for doctype, rule in SCOPED_DOCTYPES.items()
 	if doctype in ("Student", "Group Session")
 	or rule.student_field
-	or rule.parent_doctype in ("Student", "Needs Assessment", "Support Plan", "Group Session", "Student Check-In")
+	or rule.parent_doctype
+	in ("Student", "Needs Assessment", "Support Plan", "Group Session", "Student Check-In")
 )
 
 
@@ -93,11 +49,6 @@ def note_student_read(doctype: str | None) -> None:
 	with must come from a route that records the disclosure (cis_app.ways_out)."""
 	if doctype in STUDENT_LEVEL_DOCTYPES and getattr(frappe.local, "flags", None) is not None:
 		frappe.local.flags.cis_read_student_data = True
-
-
-def register(doctype: str, rule: ScopeRule) -> None:
-	"""Scope another DocType (used by modules that add student or site records)."""
-	SCOPED_DOCTYPES[doctype] = rule
 
 
 # ---------------------------------------------------------------- scope of a user
@@ -160,6 +111,79 @@ def clear_scope_cache(*args, **kwargs) -> None:
 
 def is_unrestricted(user: str | None = None) -> bool:
 	return (user or frappe.session.user) in UNRESTRICTED_USERS
+
+
+def app_list_rules() -> dict[str, str]:
+	"""Each DocType with a list condition of cis_app's (``permission_query_conditions``), with the
+	method, as Frappe reads the hooks (other apps' rules for the same DocType apply as well)."""
+	rules = {}
+	for doctype, methods in frappe.get_hooks("permission_query_conditions").items():
+		ours = [method for method in methods if method.startswith("cis_app.")]
+		if ours:
+			rules[doctype] = ours[-1]
+	return rules
+
+
+def is_staff(user: str | None = None, roles: tuple[str, ...] = STAFF_ROLES) -> bool:
+	"""Whether ``user`` counts as staff: the Administrator and System Managers always, otherwise a
+	user holding one of ``roles`` (by default every CIS role that is not a website-only one). Guests
+	and website users (volunteers, partner contacts) never."""
+	user = user or frappe.session.user
+	if user == "Guest":
+		return False
+	user_roles = set(frappe.get_roles(user))
+	return is_unrestricted(user) or "System Manager" in user_roles or bool(set(roles) & user_roles)
+
+
+# ---------------------------------------------------------------- district-wide runs (imports, retention)
+# A Roster Import or a Retention Run reaches every student of an affiliate: System Managers run them
+# for any affiliate, a CIS Administrator only for the affiliates they serve (the DocType's permissions
+# grant the role itself).
+ANY_AFFILIATE_ROLES = frozenset({"System Manager"})
+
+
+def runs_any_affiliate(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return is_unrestricted(user) or bool(ANY_AFFILIATE_ROLES & set(frappe.get_roles(user)))
+
+
+def affiliate_run_conditions(doctype: str, user: str | None = None) -> str:
+	"""``permission_query_conditions`` of an affiliate-wide run: the affiliates the user serves."""
+	user = user or frappe.session.user
+	if runs_any_affiliate(user):
+		return ""
+	return sql_in_condition(f"`tab{doctype}`.`affiliate`", get_permitted_affiliates(user), frappe.db.escape)
+
+
+def has_affiliate_run_permission(
+	doc, ptype: str | None, user: str | None, affiliate: str | None, stored_affiliate
+) -> bool:
+	"""``has_permission`` of an affiliate-wide run whose affiliate is ``affiliate``: only within the
+	affiliates the user serves; a change must also leave the stored affiliate in scope
+	(``stored_affiliate()``, read only for a change), so another affiliate's run cannot be pulled in."""
+	user = user or frappe.session.user
+	if runs_any_affiliate(user):
+		return True
+	permitted = get_permitted_affiliates(user)
+	if not affiliate:
+		return bool(doc.is_new() and permitted)
+	if affiliate not in permitted:
+		return False
+	if (ptype or "read") in WRITE_PTYPES:
+		stored = stored_affiliate()
+		if stored and stored not in permitted:
+			return False
+	return True
+
+
+def move_student_records(moved: dict[str, str]) -> None:
+	"""Students moved to a new site (student -> site): the records hanging off them carry the new site,
+	the copy list conditions read (one statement per DocType, for one student or a roster's worth)."""
+	if not moved:
+		return
+	for doctype, rule in SCOPED_DOCTYPES.items():
+		if rule.student_field and rule.site_field:
+			update_by_key(doctype, rule.student_field, rule.site_field, moved)
 
 
 # ---------------------------------------------------------------- list conditions

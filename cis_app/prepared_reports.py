@@ -165,6 +165,7 @@ def run(
 	"""``frappe.desk.query_report.run``: one of the app's reports runs as the user who asks only, with
 	only that user's prepared reports; a report that lists students always runs directly. Every other
 	report is Frappe's run, unchanged."""
+	# Frappe's function, read when called: a wrapper installed in its module since is the one used
 	from frappe.desk.query_report import run as frappe_run
 
 	if is_app_report(report_name):
@@ -213,6 +214,7 @@ def make_prepared_report(report_name, filters=None):
 	app's reports the user may open (its Report Roles; report permission on its DocType), never one that
 	lists students, with the app's reports' filters checked before the job is queued. Every other report
 	is Frappe's, unchanged."""
+	# Frappe's functions, read when called: a wrapper installed in their modules since is the one used
 	from frappe.core.doctype.prepared_report.prepared_report import (
 		make_prepared_report as frappe_make_prepared_report,
 	)

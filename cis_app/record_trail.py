@@ -17,21 +17,18 @@ from __future__ import annotations
 
 import frappe
 
-from cis_app.hooks import _RECORD_TRAIL
-from cis_app.permissions import is_unrestricted
+from cis_app.permissions import app_list_rules, is_unrestricted
+from cis_app.utils.roles import RECORD_TRAIL
 
-# DocType -> (field naming the referred DocType, field naming the referred record); kept in hooks.py
-# beside the hooks it registers
-TRAIL: dict[str, tuple[str, str]] = _RECORD_TRAIL
+# DocType -> (field naming the referred DocType, field naming the referred record)
+TRAIL: dict[str, tuple[str, str]] = RECORD_TRAIL
 
 
 def scoped_targets() -> dict[str, str]:
-	"""Every non-child DocType cis_app scopes, with its list-condition hook (from hooks.py)."""
-	from cis_app import hooks
-
+	"""Every non-child DocType cis_app scopes, with its list-condition hook."""
 	return {
 		doctype: method
-		for doctype, method in hooks.permission_query_conditions.items()
+		for doctype, method in app_list_rules().items()
 		if doctype not in TRAIL and not frappe.get_meta(doctype).istable
 	}
 

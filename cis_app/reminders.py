@@ -26,6 +26,7 @@ from datetime import timedelta
 
 import frappe
 from frappe import _
+from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import escape_html, formatdate, get_url_to_form, getdate, nowdate
 
 from cis_app.core import reminders as rules
@@ -288,8 +289,6 @@ def email_is_set_up() -> bool:
 	"""True when ``frappe.sendmail`` has an account to send from: the default outgoing account (or the
 	mail server of the site config). An enabled account that is not the default is not one: sendmail
 	would raise and roll back the whole digest, bell entries included."""
-	from frappe.email.doctype.email_account.email_account import EmailAccount
-
 	return bool(EmailAccount.find_default_outgoing())
 
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import threading
 
 import frappe
+from frappe import _
+from frappe.utils import cint, escape_html
 
-from cis_app.exceptions import CISValidationError
+from cis_app.core.outcome_report import grade_range
+from cis_app.exceptions import CISValidationError, OutOfScopeError
+from cis_app.outcomes_data import sites_in_scope
+from cis_app.permissions import get_permitted_sites
 
 
 def report_filters(
@@ -66,9 +72,6 @@ class UnknownFilterError(frappe.DoesNotExistError):
 def check_filters(filters: dict) -> None:
 	"""Refuse, naming the filter, a filter value the reports cannot use: an unknown School Year, Site,
 	Affiliate or School District; a date that is not a date; a number that is not one."""
-	from frappe import _
-	from frappe.utils import cint, escape_html
-
 	for fieldname, doctype in LINK_FILTERS.items():
 		value = filters.get(fieldname)
 		if value in (None, ""):
@@ -134,7 +137,6 @@ def execute_refusing_cleanly(report: str, get_report, filters: dict | None):
 	site outside the user's scope, an unknown filter) would leave it running, and 15 s later the report
 	would be prepared for every user, who would then see no rows until an administrator switched it
 	back."""
-	import frappe
 
 	if report in STUDENT_LEVEL_REPORTS:
 		cancel_prepared_report_timer(report)
@@ -156,9 +158,6 @@ def cancel_prepared_report_timer(report: str) -> None:
 	"""Cancel the timer Frappe v15 started (``Report.execute_script_report``, 15 s) that would switch
 	``report`` to a prepared report on this site (``frappe.core.doctype.report.report
 	.enable_prepared_report``, run by a ``threading.Timer`` with ``report`` and ``site`` as kwargs)."""
-	import threading
-
-	import frappe
 
 	for thread in threading.enumerate():
 		kwargs = getattr(thread, "kwargs", None) or {}
@@ -173,7 +172,6 @@ def cancel_prepared_report_timer(report: str) -> None:
 def on_read_replica() -> bool:
 	"""Whether this request's queries go to the read replica (``read_from_replica``: Frappe swaps the
 	connection inside ``frappe.read_only`` calls such as ``frappe.desk.query_report.run``)."""
-	import frappe
 
 	primary = getattr(frappe.local, "primary_db", None)
 	return primary is not None and frappe.local.db is not primary
@@ -185,11 +183,6 @@ def suppression_applies(filters: dict, sites: list[str] | None) -> bool:
 	filter whose value is 0, so unticking the box sets this hidden one) and the user can read every
 	student behind the figures (Administrator, or staff with read permission on Student who serve every
 	site in ``sites``). An Evaluator or a Partner Manager always gets suppressed figures."""
-	import frappe
-	from frappe.utils import cint
-
-	from cis_app.permissions import get_permitted_sites
-
 	turned_off = filters.get("suppress_small_cells") in (0, "0", False, "false") or cint(
 		filters.get("show_small_cells")
 	)
@@ -223,12 +216,6 @@ def refuse_differencing(filters: dict, sites: list[str] | None, grouped: bool = 
 	Staff who can read every student behind the figures may narrow as they like. ``grouped``: the
 	report has Group By (else its rows already show each site beside the total, which the refusal
 	says instead)."""
-	from frappe import _
-
-	from cis_app.core.outcome_report import grade_range
-	from cis_app.exceptions import OutOfScopeError
-	from cis_app.outcomes_data import sites_in_scope
-
 	if not suppression_applies({"suppress_small_cells": 0}, sites):
 		return
 	narrowed = []

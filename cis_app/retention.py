@@ -20,9 +20,15 @@ from frappe import _
 from frappe.utils import cint, getdate, now_datetime, nowdate
 
 from cis_app.core import retention as rules
-from cis_app.permissions import SCOPED_DOCTYPES, get_permitted_affiliates, is_unrestricted
+from cis_app.permissions import (
+	SCOPED_DOCTYPES,
+	affiliate_run_conditions,
+	get_permitted_sites,
+	has_affiliate_run_permission,
+	runs_any_affiliate,
+	stored_value,
+)
 
-MANAGER_ROLES = ("System Manager",)
 ADMIN_ROLE = "CIS Administrator"
 # Data fields that hold a name or contact detail on a student's records (besides free text)
 IDENTIFYING_DATA_FIELDS = ("student_name", "guardian_name", "recipient_name", "description", "phone", "email")
@@ -47,30 +53,16 @@ class RetentionError(frappe.ValidationError):
 # ------------------------------------------------------------------ permissions of Retention Run
 
 
-def is_manager(user: str | None = None) -> bool:
-	user = user or frappe.session.user
-	return is_unrestricted(user) or bool(set(frappe.get_roles(user)) & set(MANAGER_ROLES))
-
-
 def retention_run_conditions(user: str | None = None, doctype: str | None = None) -> str:
 	"""``permission_query_conditions`` of Retention Run: the affiliates the user serves (all for a
 	System Manager)."""
-	user = user or frappe.session.user
-	if is_manager(user):
-		return ""
-	affiliates = sorted(get_permitted_affiliates(user))
-	if not affiliates:
-		return "1=0"
-	return "`tabRetention Run`.`affiliate` in ({})".format(", ".join(frappe.db.escape(a) for a in affiliates))
+	return affiliate_run_conditions("Retention Run", user)
 
 
 def has_retention_run_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
-	user = user or frappe.session.user
-	if is_manager(user):
-		return True
-	if not doc.get("affiliate"):
-		return bool(doc.is_new() and get_permitted_affiliates(user))
-	return doc.affiliate in get_permitted_affiliates(user)
+	return has_affiliate_run_permission(
+		doc, ptype, user, doc.get("affiliate"), lambda: stored_value(doc, "affiliate")
+	)
 
 
 # ------------------------------------------------------------------ who is due
@@ -121,9 +113,8 @@ def sites_of_user(affiliate: str, user: str | None = None) -> list[str] | None:
 	Manager). A CIS Administrator of the affiliate serves all its sites; one assigned to a site, only
 	that site's."""
 	user = user or frappe.session.user
-	if is_manager(user):
+	if runs_any_affiliate(user):
 		return None
-	from cis_app.permissions import get_permitted_sites
 
 	permitted = get_permitted_sites(user)
 	if not permitted:

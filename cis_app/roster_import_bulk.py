@@ -25,15 +25,19 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Callable
 
 import frappe
 from frappe.utils import EMAIL_MATCH_PATTERN, getdate, now_datetime, nowdate
 
-from cis_app.bulk import insert_values, reserve_series_names, update_by_key, update_by_name
+from cis_app.bulk import insert_values, reserve_series_names, update_by_name
+from cis_app.cis_case_management.doctype.student.student import student_problem_message
 from cis_app.core.early_warning import NOTHING_KNOWN
 from cis_app.core.grades import normalize_grade
 from cis_app.core.oneroster.plan import GUARDIAN_FIELDS, StudentDecision
+from cis_app.core.retention import left_on_for
 from cis_app.core.students import StudentProblem, student_problems
+from cis_app.permissions import move_student_records
 
 SERIES_PREFIX, SERIES_DIGITS = "STU-", 7
 # Student fields a roster writes (besides guardians) and the ones the controller derives from them.
@@ -66,8 +70,10 @@ class StudentWriter:
 	"""Writes chunks of decisions (``load`` the chunk's students first); ``sites``: Site name ->
 	affiliate, school_district, is_active."""
 
-	def __init__(self, sites: dict[str, dict]):
+	def __init__(self, sites: dict[str, dict], load_existing: Callable[[list[str]], dict[str, dict]]):
 		self.existing: dict[str, dict] = {}
+		# how the caller reads students as its plan compares them (the roster job's ``load_students``)
+		self.load_existing = load_existing
 		self.name_prefix, self.counter = f"{int(time.time() * 1000):x}{secrets.token_hex(2)}", 0
 		self.sites = sites
 		self.user = frappe.session.user
@@ -84,9 +90,7 @@ class StudentWriter:
 
 	def load(self, names: list[str]) -> None:
 		"""The students a chunk changes, as they are now (the Version shows old and new values)."""
-		from cis_app.roster_import_job import load_students
-
-		self.existing = load_students(names)
+		self.existing = self.load_existing(names)
 
 	# ------------------------------------------------ checking
 
@@ -94,8 +98,6 @@ class StudentWriter:
 		"""("ok" | "error" | "document", message): the rules of the controller on the values the
 		student will have; "document" when only a document save can say (Frappe's own e-mail and phone
 		checks)."""
-		from cis_app.cis_case_management.doctype.student.student import student_problem_message
-
 		changes = decision.changes
 		if decision.action != "new" and decision.student not in self.existing:
 			return "document", ""  # gone since the plan was made: the document says so
@@ -257,7 +259,7 @@ class StudentWriter:
 			)
 		update_by_name("Student Guardian", guardian_updates)
 		insert_values("Student Guardian", self.guardian_columns, guardian_inserts)
-		self.propagate_sites(moved)
+		move_student_records(moved)
 		insert_values("Version", VERSION_COLUMNS, versions)
 
 	def sync_guardians(
@@ -323,8 +325,6 @@ class StudentWriter:
 
 	def left_on(self, enrollment_status: str, left_on):
 		"""As ``Student.set_left_on``: the leaving day follows the enrolment status."""
-		from cis_app.core.retention import left_on_for
-
 		day = left_on_for(enrollment_status, getdate(left_on) if left_on else None, self.today)
 		return day.isoformat() if day else None
 
@@ -339,16 +339,6 @@ class StudentWriter:
 		if df and df.fieldtype == "Date":
 			return frappe.format_value(getdate(value), df)
 		return value
-
-	def propagate_sites(self, moved: dict[str, str]) -> None:
-		"""As ``Student.propagate_site``: records hanging off a moved student carry its new site."""
-		if not moved:
-			return
-		from cis_app.permissions import SCOPED_DOCTYPES
-
-		for doctype, rule in SCOPED_DOCTYPES.items():
-			if rule.student_field and rule.site_field:
-				update_by_key(doctype, rule.student_field, rule.site_field, moved)
 
 
 VERSION_COLUMNS = (

@@ -33,6 +33,16 @@ from frappe import _
 from frappe.query_builder.functions import Count, IfNull
 from frappe.utils import flt, now_datetime, strip_html
 
+from cis_app.abc_import_job import run_district_data_import
+from cis_app.cis_network.doctype.roster_import.import_run import (
+	CHUNK_SIZE,
+	COUNT_FIELDS,
+	PROGRESS_EVERY,
+	ImportRun,
+	file_error_message,
+	import_file_path,
+	save_in_savepoint,
+)
 from cis_app.core import file_limits
 from cis_app.core.oneroster import (
 	OneRosterError,
@@ -45,14 +55,10 @@ from cis_app.core.oneroster import (
 )
 from cis_app.core.oneroster.plan import ACTIVE_STATUSES, FINGERPRINT_FIELDS, GUARDIAN_FIELDS
 from cis_app.core.oneroster.stream import ExistingStudents, RosterStream
+from cis_app.roster_import_bulk import StudentWriter
 
-# Students written between two commits (see ``apply_students``).
-CHUNK_SIZE = 2000
 # The decisions Apply writes.
 WRITTEN = ("new", "updated", "withdrawn")
-PROGRESS_EVERY = 50
-PROGRESS_EVENT = "roster_import_progress"
-
 STUDENT_COLUMNS = (
 	"name",
 	"student_name",
@@ -88,13 +94,6 @@ def _fingerprint_sql() -> str:
 
 
 FINGERPRINT_SQL = _fingerprint_sql()
-COUNT_FIELDS = {
-	"new": "new_count",
-	"updated": "updated_count",
-	"unchanged": "unchanged_count",
-	"withdrawn": "withdrawn_count",
-	"skipped": "skipped_count",
-}
 
 
 # ---------------------------------------------------------------- loading
@@ -249,8 +248,6 @@ def run_roster_import(roster_import: str) -> None:
 	# ABC data and year-end status files: their own run (cis_app.abc_import_job)
 	import_type = frappe.db.get_value("Roster Import", roster_import, "import_type")
 	if import_type and import_type != "OneRoster Roster":
-		from cis_app.abc_import_job import run_district_data_import
-
 		run_district_data_import(roster_import)
 		return
 	run = RosterImportRun(roster_import)
@@ -260,54 +257,6 @@ def run_roster_import(roster_import: str) -> None:
 		frappe.db.rollback()
 		frappe.log_error(title=_("Roster Import {0} failed").format(roster_import))
 		run.fail(exc)
-
-
-class ImportRun:
-	"""What every run of a Roster Import shares (rosters here, ABC and year-end files in
-	``cis_app.abc_import_job``): where it stopped after a crash, and its progress on the form."""
-
-	def stopped_message(self, reason: str) -> str:
-		raise NotImplementedError
-
-	def start(self) -> None:
-		"""Running, with the counts of an earlier run cleared."""
-		self.doc.db_set(
-			{"status": "Running", "status_message": "", **dict.fromkeys(COUNT_FIELDS.values(), 0)},
-			commit=False,
-		)
-		self.progress(0, _("Reading the file"))
-
-	def fail(self, exc: Exception) -> None:
-		"""After a crash (the open chunk rolled back): say where it stopped; the job's own commit
-		stores it."""
-		self.doc.reload()
-		message = self.stopped_message(strip_html(str(exc)) or exc.__class__.__name__)
-		self.doc.db_set(
-			{"status": "Error", "status_message": message, "row_log": row_log_csv(self.errors)}, commit=False
-		)
-		self.progress(100, message, done=True)
-
-	def store_result(self, values: dict, status: str | None, message: str, summary: dict) -> None:
-		"""Counts, status, summary and the row log on the import, then the form's last progress."""
-		values.update(
-			{
-				"status": status,
-				"status_message": message,
-				"summary": frappe.as_json(summary, indent=None),
-				"row_log": row_log_csv(self.errors) if self.errors else "",
-			}
-		)
-		self.doc.db_set(values, commit=False)
-		self.progress(100, message, done=True)
-
-	def progress(self, percent: int, message: str, done: bool = False) -> None:
-		frappe.publish_realtime(
-			PROGRESS_EVENT,
-			{"roster_import": self.doc.name, "percent": percent, "message": message, "done": done},
-			doctype="Roster Import",
-			docname=self.doc.name,
-			after_commit=done,
-		)
 
 
 class RosterImportRun(ImportRun):
@@ -386,11 +335,9 @@ class RosterImportRun(ImportRun):
 		``overlap`` (a district without any student yet: deciding never reads the database): each
 		chunk's bulk statements run in a second thread on the job's connection while this one decides
 		the next chunk (see ``write_decided``)."""
-		from cis_app.roster_import_bulk import StudentWriter
-
 		store_sourced_ids(plan, self.doc.school_district)
 		self.create_school_years(plan)
-		self.writer, self.total, self.done = StudentWriter(self.sites), students, 0
+		self.writer, self.total, self.done = StudentWriter(self.sites, load_students), students, 0
 		self.pending = None
 		self.overlap = ThreadPoolExecutor(max_workers=1) if overlap else None
 
@@ -462,10 +409,8 @@ class RosterImportRun(ImportRun):
 	def apply_students(self, stream: RosterStream, total: int) -> None:
 		"""Write the plan's decisions a chunk at a time (``cis_app.roster_import_bulk``), committing each
 		chunk but the last (the job's own commit stores it, with the result)."""
-		from cis_app.roster_import_bulk import StudentWriter
-
 		self.total = total
-		writer = StudentWriter(self.sites)
+		writer = StudentWriter(self.sites, load_students)
 		done = 0
 		for chunk in stream.spooled(CHUNK_SIZE):
 			self.write_chunk(writer, chunk)
@@ -576,33 +521,6 @@ class RosterImportRun(ImportRun):
 # ---------------------------------------------------------------- writing
 
 
-def file_error_message(exc: Exception) -> str:
-	"""Why a district file cannot be imported, translated: the bounds of ``core.file_limits`` in words
-	of their own, other file errors as the core states them."""
-	code, limit, file = getattr(exc, "code", ""), getattr(exc, "limit", 0), getattr(exc, "file", None)
-	if code == file_limits.TOO_LARGE:
-		reason = _("{0} unpacks to more than {1} MB, more than this import reads.").format(
-			file or _("The file"), limit // (1024 * 1024) or 1
-		)
-	elif code == file_limits.TOO_MANY_LINES:
-		reason = _("{0} has more than {1} lines, more than this import reads.").format(
-			file or _("The file"), f"{limit:,}"
-		)
-	else:
-		reason = str(exc)
-	return _("The file cannot be imported, nothing was changed: {0}").format(reason)
-
-
-def import_file_path(file_url: str) -> str:
-	"""The path of the attached zip (read as a stream by the core, never held whole)."""
-	from cis_app.cis_network.doctype.roster_import.roster_import import import_file_doc
-
-	file = import_file_doc(file_url)
-	if file is None:
-		raise OneRosterError("missing_file", _("the attached file {0} was not found").format(file_url))
-	return file.get_full_path()
-
-
 def store_sourced_ids(plan: RosterPlan, school_district: str) -> None:
 	"""Remember the district's and sites' sourcedIds, so later files (deltas) match by them."""
 	if plan.district.set_sourced_id and plan.district.org_sourced_id:
@@ -612,20 +530,6 @@ def store_sourced_ids(plan: RosterPlan, school_district: str) -> None:
 	for match in plan.sites:
 		if match.site and match.set_sourced_id:
 			frappe.db.set_value("Site", match.site, "oneroster_sourced_id", match.org_sourced_id)
-
-
-def save_in_savepoint(write) -> str:
-	"""Run ``write`` in a savepoint; on failure undo it and return why ('' when it worked)."""
-	frappe.db.savepoint("roster_row")
-	try:
-		write()
-	except Exception as exc:
-		frappe.db.rollback(save_point="roster_row")
-		frappe.clear_messages()
-		from cis_app.roster_import_bulk import plain_message
-
-		return plain_message(str(exc)) or exc.__class__.__name__
-	return ""
 
 
 def apply_decision(decision: StudentDecision) -> None:

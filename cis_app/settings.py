@@ -7,6 +7,8 @@ from frappe import _
 
 from cis_app.core.early_warning import Thresholds
 from cis_app.core.goals import DEFAULT_TOLERANCE
+from cis_app.core.suppression import DEFAULT_THRESHOLD
+from cis_app.exceptions import OutsideSchoolYearError
 
 _PERCENT_FIELDS = ("at_risk_absence_rate", "chronic_absence_rate", "severe_absence_rate")
 
@@ -42,8 +44,6 @@ def require_school_year_of(day, label: str) -> str:
 	"""The School Year containing ``day``; a clear error when there is none."""
 	year = school_year_of(day)
 	if not year:
-		from cis_app.exceptions import OutsideSchoolYearError
-
 		frappe.throw(
 			_(
 				"{0} ({1}) is not inside any school year. Enter a date within a school year, or create the School Year first."
@@ -64,8 +64,6 @@ def validate_within_school_year(doc, school_year: str, fields: list[str]) -> Non
 		if value and not (
 			frappe.utils.getdate(start) <= frappe.utils.getdate(value) <= frappe.utils.getdate(end)
 		):
-			from cis_app.exceptions import OutsideSchoolYearError
-
 			frappe.throw(
 				_("{0} ({1}) is outside school year {2} ({3} to {4}).").format(
 					_(doc.meta.get_label(field)),
@@ -103,7 +101,5 @@ def get_outcome_targets() -> dict[str, float]:
 
 def get_small_cell_threshold() -> int:
 	"""Counts below this are suppressed in published figures (CIS Settings, 10 by default)."""
-	from cis_app.core.suppression import DEFAULT_THRESHOLD
-
 	value = frappe.get_cached_doc("CIS Settings").get("small_cell_threshold")
 	return DEFAULT_THRESHOLD if value in (None, "") else max(int(value), 0)

@@ -11,9 +11,13 @@ from threading import Thread
 from unittest.mock import patch
 
 import frappe
+from frappe.installer import update_site_config
+from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, get_test_client, getdate, nowdate
 
+from cis_app.cis_partnerships.doctype.cis_volunteer.cis_volunteer import create_portal_user
 from cis_app.core.plausibility import MAX_SCHOOL_YEAR_DAYS
+from cis_app.permissions import clear_scope_cache
 
 
 def make_user(email: str, *roles: str) -> str:
@@ -276,7 +280,6 @@ class TwoSites:
 			staff=[(cls.coordinator_a, "Site Coordinator"), (cls.program_manager, "Program Manager")],
 		)
 		make_site(cls.site_b, cls.affiliate, cls.district, staff=[(cls.coordinator_b, "Site Coordinator")])
-		from cis_app.permissions import clear_scope_cache
 
 		clear_scope_cache()
 		return cls
@@ -311,8 +314,6 @@ def make_support_plan(
 def make_active_plan(student: str, goals: list[dict] | None = None, school_year: str | None = None):
 	"""A Student plan moved through the default workflow to Active, with the consent that needs: the
 	student becomes case-managed the way a coordinator makes them so."""
-	from frappe.model.workflow import apply_workflow
-
 	year = school_year or make_school_year()
 	if not frappe.db.exists(
 		"Student Consent", {"student": student, "scope": "Case Management", "school_year": year}
@@ -337,10 +338,6 @@ def make_data_point(student: str, **values):
 
 def act(doc, action: str, user: str):
 	"""Apply a workflow action as ``user`` (as the desk's action menu does)."""
-	from frappe.model.workflow import apply_workflow
-
-	from cis_app.permissions import clear_scope_cache
-
 	clear_scope_cache()
 	frappe.set_user(user)
 	try:
@@ -353,8 +350,6 @@ def make_volunteer(
 	email: str, sites: list[str], affiliate: str = "_Test Affiliate", **values
 ) -> frappe._dict:
 	"""An active, cleared CIS Volunteer with a portal login; returns names of both."""
-	from cis_app.cis_partnerships.doctype.cis_volunteer.cis_volunteer import create_portal_user
-
 	name = make_volunteer_record(email, sites, affiliate, **values)
 	user = create_portal_user(name)
 	return frappe._dict(name=name, user=user)
@@ -460,8 +455,6 @@ def asset_server():
 def asset_server_for_requests():
 	"""``asset_server`` for requests run through ``http`` (another thread, which reads the site's
 	configuration from its file): the site's URL is written to site_config.json for the duration."""
-	from frappe.installer import update_site_config
-
 	with asset_server():
 		url = frappe.local.conf.host_name
 		previous = frappe.get_site_config().get("host_name")

@@ -13,7 +13,13 @@ from __future__ import annotations
 import frappe
 
 from cis_app.core.access import sql_in_condition
-from cis_app.permissions import get_permitted_affiliates, get_permitted_sites, is_unrestricted, stored_value
+from cis_app.permissions import (
+	get_permitted_affiliates,
+	get_permitted_sites,
+	is_staff,
+	is_unrestricted,
+	stored_value,
+)
 
 
 def own_volunteers(user: str | None = None) -> list[str]:
@@ -27,14 +33,6 @@ def own_volunteers(user: str | None = None) -> list[str]:
 			frappe.get_all("CIS Volunteer", filters={"user": user}, pluck="name") if user != "Guest" else []
 		)
 	return cache[user]
-
-
-def is_staff(user: str | None = None) -> bool:
-	"""Staff are users with any CIS staff role (volunteers hold only CIS Volunteer)."""
-	from cis_app.hooks import CIS_ROLES, CIS_WEBSITE_ROLES
-
-	staff_roles = set(CIS_ROLES) - set(CIS_WEBSITE_ROLES) | {"System Manager"}
-	return bool(staff_roles & set(frappe.get_roles(user or frappe.session.user)))
 
 
 def hours_conditions(user: str | None = None, doctype: str | None = None) -> str:

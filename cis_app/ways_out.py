@@ -31,12 +31,22 @@ Every disclosure record written inside a request is committed with it, whatever 
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
+from email.utils import parseaddr
+from urllib.parse import unquote
 
 import frappe
 from frappe import _
+from frappe.desk.notifications import extract_mentions
+from frappe.utils import nowdate
 
+from cis_app.core import consent as consent_rules
+from cis_app.core import disclosures as rules
 from cis_app.core import ways_out as routes
+from cis_app.disclosures import students_of_document, write_disclosures
+from cis_app.method_allowlist import method_of_request
 from cis_app.permissions import STUDENT_LEVEL_DOCTYPES
 
 
@@ -49,8 +59,6 @@ class WayOutRefused(frappe.PermissionError):
 
 def requested_method() -> str | None:
 	"""The whitelisted method a request calls (``/api/method/<m>``, v1 and v2, or a ``cmd`` field)."""
-	from cis_app.method_allowlist import method_of_request
-
 	request = getattr(frappe.local, "request", None)
 	if request is None:
 		return None
@@ -174,7 +182,9 @@ def _behind(key: str | None, form) -> list:
 		except Exception:
 			files = []
 		return frappe.get_all(
-			"File", filters={"name": ["in", [f for f in files if isinstance(f, str)]]}, pluck="attached_to_doctype"
+			"File",
+			filters={"name": ["in", [f for f in files if isinstance(f, str)]]},
+			pluck="attached_to_doctype",
 		)
 	return []
 
@@ -274,15 +284,10 @@ def refuse_unrecorded_files(response=None, request=None) -> None:
 def record_file_download(response=None, request=None) -> None:
 	"""``after_request``: a private file attached to a student-level record, downloaded (``/private/files``
 	or ``frappe.handler.download_file``), writes a disclosure record per student of that record."""
-	from cis_app.disclosures import students_of_document, write_disclosures
-	from cis_app.core import disclosures as rules
-
 	request = request or getattr(frappe.local, "request", None)
 	if request is None or response is None or response.status_code != 200:
 		return
 	if request.path.startswith("/private/files/"):
-		from urllib.parse import unquote
-
 		file_url = unquote(request.path)
 	elif requested_method() in ("frappe.handler.download_file", "download_file"):
 		file_url = (frappe.local.form_dict or {}).get("file_url")
@@ -291,7 +296,10 @@ def record_file_download(response=None, request=None) -> None:
 	if not isinstance(file_url, str) or frappe.session.user == "Guest":
 		return
 	file = frappe.db.get_value(
-		"File", {"file_url": file_url}, ["name", "file_name", "attached_to_doctype", "attached_to_name"], as_dict=True
+		"File",
+		{"file_url": file_url},
+		["name", "file_name", "attached_to_doctype", "attached_to_name"],
+		as_dict=True,
 	)
 	if not file or not is_student_level(file.attached_to_doctype) or not file.attached_to_name:
 		return
@@ -301,7 +309,9 @@ def record_file_download(response=None, request=None) -> None:
 	what = rules.describe(
 		rules.FILE_DOWNLOAD, f"{_(file.attached_to_doctype)} {file.attached_to_name}", [file.file_name]
 	)
-	if write_disclosures(students, what, purpose=rules.FILE_PURPOSE, reference_doctype="File", reference_name=file.name):
+	if write_disclosures(
+		students, what, purpose=rules.FILE_PURPOSE, reference_doctype="File", reference_name=file.name
+	):
 		frappe.db.commit()  # nosemgrep: after_request runs once the request's own transaction has ended
 
 
@@ -332,14 +342,15 @@ def documents_of_email(queue) -> list[tuple[str, str]]:
 			)
 			if file and is_student_level(file.attached_to_doctype) and file.attached_to_name:
 				found.append((file.attached_to_doctype, file.attached_to_name))
-	return [(doctype, name) for doctype, name in dict.fromkeys(found) if name and frappe.db.exists(doctype, name)]
+	return [
+		(doctype, name) for doctype, name in dict.fromkeys(found) if name and frappe.db.exists(doctype, name)
+	]
 
 
 def recipients_of_email(queue) -> list[str]:
 	addresses = [row.recipient for row in queue.get("recipients") or [] if row.recipient]
 	for field in ("show_as_cc",):
 		addresses += [a.strip() for a in (queue.get(field) or "").split(",") if a.strip()]
-	from email.utils import parseaddr
 
 	return sorted({parseaddr(address)[1].lower() for address in addresses if parseaddr(address)[1]})
 
@@ -360,10 +371,6 @@ def staff_reader(address: str, documents) -> str | None:
 def consented_partner(address: str, students: list[str]) -> tuple[str, dict] | None:
 	"""(partner, {student: consent}) when ``address`` is a contact of a partner that a valid consent to
 	share names for every one of ``students``."""
-	from frappe.utils import nowdate
-
-	from cis_app.core import consent as consent_rules
-
 	partners = frappe.get_all(
 		"Partner Contact", filters={"email": address, "parenttype": "Partner"}, pluck="parent"
 	)
@@ -372,11 +379,17 @@ def consented_partner(address: str, students: list[str]) -> tuple[str, dict] | N
 		for student in students:
 			for row in frappe.get_all(
 				"Student Consent",
-				filters={"student": student, "partner": partner, "scope": consent_rules.SCOPE_SHARE_WITH_PARTNER},
+				filters={
+					"student": student,
+					"partner": partner,
+					"scope": consent_rules.SCOPE_SHARE_WITH_PARTNER,
+				},
 				fields=["name", "signed_date", "expiry_date", "revoked_date"],
 			):
 				if (
-					consent_rules.consent_status(row.signed_date, row.expiry_date, row.revoked_date, nowdate())
+					consent_rules.consent_status(
+						row.signed_date, row.expiry_date, row.revoked_date, nowdate()
+					)
 					== consent_rules.VALID
 				):
 					consents[student] = row.name
@@ -389,9 +402,6 @@ def consented_partner(address: str, students: list[str]) -> tuple[str, dict] | N
 def check_email(queue, method=None) -> None:
 	"""``Email Queue`` ``before_insert``: refuse an email about student-level records to anyone who may
 	not receive it (nothing is queued); note each recipient who may, for ``record_email``."""
-	from cis_app.core import disclosures as rules
-	from cis_app.disclosures import students_of_document
-
 	documents = documents_of_email(queue)
 	if not documents:
 		return
@@ -422,9 +432,6 @@ def check_email(queue, method=None) -> None:
 
 def record_email(queue, method=None) -> None:
 	"""``Email Queue`` ``after_insert``: one Disclosure Record per student and recipient of the email."""
-	from cis_app.core import disclosures as rules
-	from cis_app.disclosures import write_disclosures
-
 	if not queue.flags.get("cis_disclosures"):
 		return
 	documents, allowed = queue.flags.cis_disclosures
@@ -447,16 +454,18 @@ def record_email(queue, method=None) -> None:
 
 def check_mentions(comment, method=None) -> None:
 	"""``Comment`` ``validate``: an @mention on a student-level record only of users who may read it."""
-	from frappe.desk.notifications import extract_mentions
-
 	if not is_student_level(comment.reference_doctype) or not comment.reference_name or not comment.content:
 		return
 	if not comment.is_new() and not comment.has_value_changed("content"):
 		return
 	for user in extract_mentions(comment.content) or []:
-		if not frappe.db.exists("User", user) or not frappe.has_permission(
-			comment.reference_doctype, "read", doc=comment.reference_name, user=user
-		) or frappe.get_cached_value("User", user, "user_type") != "System User":
+		if (
+			not frappe.db.exists("User", user)
+			or not frappe.has_permission(
+				comment.reference_doctype, "read", doc=comment.reference_name, user=user
+			)
+			or frappe.get_cached_value("User", user, "user_type") != "System User"
+		):
 			frappe.throw(
 				_(
 					"{0} cannot be mentioned on {1} {2}: they may not read this student's record. Mention only staff of the student's site."
@@ -468,11 +477,6 @@ def check_mentions(comment, method=None) -> None:
 
 def record_mentions(comment, method=None) -> None:
 	"""``Comment`` ``after_insert``: a mention emails the comment to the user mentioned: recorded."""
-	from frappe.desk.notifications import extract_mentions
-
-	from cis_app.core import disclosures as rules
-	from cis_app.disclosures import students_of_document, write_disclosures
-
 	if not is_student_level(comment.reference_doctype) or not comment.reference_name or not comment.content:
 		return
 	users = [u for u in extract_mentions(comment.content) or [] if u != frappe.session.user]
@@ -482,7 +486,12 @@ def record_mentions(comment, method=None) -> None:
 	what = rules.describe(rules.MENTION, f"{_(comment.reference_doctype)} {comment.reference_name}")
 	for user in dict.fromkeys(users):
 		write_disclosures(
-			students, what, rules.SCHOOL_OFFICIAL, rules.EMAIL_PURPOSE, "Comment", comment.name,
+			students,
+			what,
+			rules.SCHOOL_OFFICIAL,
+			rules.EMAIL_PURPOSE,
+			"Comment",
+			comment.name,
 			recipient={"recipient_type": "User", "recipient_user": user},
 		)
 
@@ -523,9 +532,6 @@ def check_auto_email_report(report, method=None) -> None:
 def load_every_module() -> None:
 	"""Import every module of every installed app (tests, patches and commands aside), so that every
 	whitelisted method registers itself in ``frappe.whitelisted``."""
-	import importlib
-	import pkgutil
-
 	for app in frappe.get_installed_apps():
 		package = importlib.import_module(app)
 		for module in pkgutil.walk_packages(package.__path__, f"{app}."):

@@ -10,8 +10,10 @@ it still sets the status.
 from __future__ import annotations
 
 import frappe
+from frappe.model.workflow import get_workflow_name
 
 from cis_app.core import referrals as _referrals
+from cis_app.utils.roles import CIS_ROLES, CIS_WEBSITE_ROLES
 
 SC, PM, ADMIN = "Site Coordinator", "Program Manager", "CIS Administrator"
 
@@ -182,8 +184,6 @@ def create_default_workflows(names: tuple[str, ...] | None = None) -> None:
 def ensure_roles(roles: set[str]) -> None:
 	"""Our roles a workflow names, before the roles fixture is synced (install syncs fixtures after
 	``after_install``, migrate after the patches). The fixture then sets the rest of each role."""
-	from cis_app.hooks import CIS_ROLES, CIS_WEBSITE_ROLES
-
 	for role in sorted(roles):
 		if role in CIS_ROLES and not frappe.db.exists("Role", role):
 			frappe.get_doc(
@@ -203,8 +203,6 @@ def sync_status(doc) -> None:
 	Active and skip the approval. With an active workflow, the state's "update field" value wins
 	(Frappe has already checked that the state change is a permitted transition).
 	"""
-	from frappe.model.workflow import get_workflow_name
-
 	workflow_name = get_workflow_name(doc.doctype)
 	if not workflow_name:
 		return

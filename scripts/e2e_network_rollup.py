@@ -1,4 +1,4 @@
-"""End to end in a real browser: the network roll-up of issue 7.
+"""End to end in a real browser: the network roll-up (Outcome Export files of several affiliates, imported and summed).
 
 1. On an affiliate's site with the demo loaded (``--url``; it only reads there): the demo CIS
    Administrator opens CIS Outcomes for the previous school year and downloads the Outcome Export as

@@ -7,6 +7,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from cis_app.utils.roles import CIS_ROLES, PARTNER_CONTACT_ROLE
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "cis_app"
 
@@ -137,14 +139,9 @@ def class_name(doctype: str) -> str:
 	return re.sub(r"[^A-Za-z0-9_]", "", doctype.replace(" ", "").replace("-", ""))
 
 
-MATRIX_ROLES = (
-	"CIS Administrator",
-	"Program Manager",
-	"Site Coordinator",
-	"Partner Manager",
-	"Evaluator",
-	"CIS Volunteer",
-)
+# The README's matrix: every role of the app but the partner contact's (who reads referrals on the
+# website only, through the portal's own rules)
+MATRIX_ROLES = tuple(role for role in CIS_ROLES if role != PARTNER_CONTACT_ROLE)
 MATRIX_BEGIN = "<!-- permission-matrix:begin -->"
 MATRIX_END = "<!-- permission-matrix:end -->"
 MATRIX_DOC = "docs/administrator.md"  # the matrix's home, "Roles and permissions"

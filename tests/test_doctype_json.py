@@ -6,6 +6,7 @@ import json
 import pytest
 
 from cis_app import hooks
+from cis_app.utils.roles import AFFILIATE_SCOPED, CIS_ROLES, RECORD_TRAIL, SCOPED_DOCTYPES, SITE_SCOPED
 
 from .metadata import (
 	APP,
@@ -138,7 +139,7 @@ def test_partners_and_evaluators_have_no_student_permission():
 
 
 def test_scoped_doctypes_exist_and_index_their_site():
-	for doctype in hooks._SCOPED:
+	for doctype in SITE_SCOPED:
 		assert doctype in DOCTYPES
 		assert hooks.has_permission[doctype] == "cis_app.permissions.has_scoped_permission"
 		if DOCTYPES[doctype].get("istable"):
@@ -153,7 +154,7 @@ FRAPPE_DOCTYPES_RULED = {"Prepared Report"}
 
 def test_hooked_doctypes_exist_with_both_hooks():
 	for doctype in hooks.permission_query_conditions:
-		if doctype in hooks._RECORD_TRAIL:
+		if doctype in RECORD_TRAIL:
 			continue  # Frappe's own DocTypes describing ours: checked below
 		assert doctype in DOCTYPES or doctype in FRAPPE_DOCTYPES_RULED
 		assert doctype in hooks.has_permission, f"{doctype}: list condition without a document check"
@@ -162,8 +163,8 @@ def test_hooked_doctypes_exist_with_both_hooks():
 def test_records_describing_a_record_follow_its_rule():
 	"""Versions, comments, files, workflow actions... of a scoped record follow that record's rule."""
 	for doctype in ("Version", "Comment", "File", "Workflow Action", "ToDo", "Communication", "Access Log"):
-		assert doctype in hooks._RECORD_TRAIL
-	for doctype, fields in hooks._RECORD_TRAIL.items():
+		assert doctype in RECORD_TRAIL
+	for doctype, fields in RECORD_TRAIL.items():
 		assert doctype not in DOCTYPES, f"{doctype} is Frappe's, not ours"
 		assert len(fields) == 2 and all(fields)
 		assert hooks.permission_query_conditions[doctype] == "cis_app.record_trail.trail_conditions"
@@ -192,7 +193,7 @@ def test_counts_and_link_checks_go_through_the_rules():
 
 def test_scoped_doctypes_are_not_globally_searchable():
 	for doctype in hooks.permission_query_conditions:
-		if doctype in hooks._RECORD_TRAIL or doctype in FRAPPE_DOCTYPES_RULED:
+		if doctype in RECORD_TRAIL or doctype in FRAPPE_DOCTYPES_RULED:
 			continue
 		for field in DOCTYPES[doctype]["fields"]:
 			assert not field.get("in_global_search"), f"{doctype}.{field['fieldname']}"
@@ -207,7 +208,7 @@ def test_no_orphaned_doctype_folders():
 def test_fixture_roles_are_the_hooks_roles():
 	from .metadata import app_roles
 
-	assert app_roles() == set(hooks.CIS_ROLES)
+	assert app_roles() == set(CIS_ROLES)
 
 
 def _carries_students(name, seen=()):
@@ -232,7 +233,7 @@ def test_roles_outside_the_school_read_nothing_that_names_a_student():
 def test_every_doctype_that_names_a_student_is_site_scoped():
 	for name, dt in DOCTYPES.items():
 		if _carries_students(name) and not dt.get("istable"):
-			assert name in hooks._SCOPED, f"{name} names students but is not scoped"
+			assert name in SITE_SCOPED, f"{name} names students but is not scoped"
 
 
 def test_reports_are_consistent():
@@ -323,7 +324,9 @@ def test_every_script_report_is_named_in_reporting():
 	for node in ast.parse(source).body:
 		if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
 			names[node.targets[0].id] = {
-				n.value for n in ast.walk(node.value) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+				n.value
+				for n in ast.walk(node.value)
+				if isinstance(n, ast.Constant) and isinstance(n.value, str)
 			}
 	listed = names["APP_REPORTS"] | names["STUDENT_LEVEL_REPORTS"]
 	reports = {
@@ -332,3 +335,34 @@ def test_every_script_report_is_named_in_reporting():
 		if json.loads(path.read_text()).get("report_type") == "Script Report"
 	}
 	assert reports == listed, f"not listed: {reports - listed}; listed but no such report: {listed - reports}"
+
+
+def test_hooks_register_exactly_the_scoped_doctypes():
+	"""One list (cis_app.utils.roles.SCOPED_DOCTYPES): hooks.py registers the scope rule for each
+	DocType in it, and for no other."""
+	hooked = {
+		doctype
+		for doctype, method in hooks.permission_query_conditions.items()
+		if method == "cis_app.permissions.get_permission_query_conditions"
+	}
+	checked = {
+		doctype
+		for doctype, method in hooks.has_permission.items()
+		if method == "cis_app.permissions.has_scoped_permission"
+	}
+	assert hooked == checked == set(SCOPED_DOCTYPES)
+	assert set(SITE_SCOPED) | set(AFFILIATE_SCOPED) == set(SCOPED_DOCTYPES)
+	assert not set(SITE_SCOPED) & set(AFFILIATE_SCOPED)
+	assert set(AFFILIATE_SCOPED) == {
+		"Partner",
+		"Partner Contact",
+		"Partner Service",
+		"Partner Site",
+		"Partner Contribution",
+	}
+
+
+def test_hooks_hold_no_shared_constants():
+	"""hooks.py takes the app's shared names from cis_app.utils.roles under a private name, so Frappe
+	does not read them as hooks."""
+	assert not hasattr(hooks, "SCOPED_DOCTYPES") and not hasattr(hooks, "RECORD_TRAIL")

@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from cis_app.core.early_warning import Thresholds, is_chronically_absent, score_frame, score_student
+from cis_app.core.early_warning import Thresholds, score_frame, score_student
 
 
 def nan(x):
@@ -37,13 +37,6 @@ def test_attendance_needs_enough_enrolled_days():
 	custom = Thresholds(min_enrolled_days=31)
 	assert nan(score_student(custom, days_enrolled=30, days_absent=10)["attendance_points"])
 	assert score_student(custom, days_enrolled=31, days_absent=10)["attendance_points"] == 2
-
-
-def test_chronic_absence_at_exactly_ten_percent():
-	assert is_chronically_absent(180, 18) is True
-	assert is_chronically_absent(180, 17) is False
-	assert is_chronically_absent(5, 5) is None
-	assert is_chronically_absent(None, 5) is None
 
 
 @pytest.mark.parametrize(

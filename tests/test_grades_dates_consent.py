@@ -35,13 +35,6 @@ def test_grade_rank_orders_pk_k_then_numbers():
 		grades.grade_rank("13")
 
 
-def test_promotion_grades_are_k_to_11():
-	assert not grades.is_promotion_grade("PK")
-	assert grades.is_promotion_grade("K")
-	assert grades.is_promotion_grade("11")
-	assert not grades.is_promotion_grade("12")
-
-
 def test_date_range_allows_one_day_and_open_ends():
 	assert dates.is_valid_range("2025-08-01", "2025-08-01")
 	assert dates.is_valid_range(None, "2025-08-01")

@@ -193,9 +193,3 @@ def test_grade_bands():
 	assert [impact.grade_band(g) for g in ("PK", "K", "5", "6", "8", "9", "12", "", None, "13")] == [
 		"PK-5", "PK-5", "PK-5", "6-8", "6-8", "9-12", "9-12", None, None, None
 	]
-
-
-def test_rows_by_group_start_with_the_total(students):
-	rows = impact.estimate_by(students, "attendance_rate", "matched", by="district")
-	assert [r.group for r in rows] == ["Total", "District A", "District B"]
-	assert rows[0].served == rows[1].served + rows[2].served

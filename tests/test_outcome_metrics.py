@@ -8,7 +8,13 @@ import pytest
 
 from cis_app.core import outcomes, suppression
 from cis_app.core.goals import DECLINE, EXITED, MET, NO_PROGRESS_NEGATIVE, NO_PROGRESS_POSITIVE, PROGRESSING
-from cis_app.core.outcomes import outcome_metrics, percent, student_outcomes, suppress_outcomes
+from cis_app.core.outcomes import (
+	counted_outcomes,
+	outcome_metrics,
+	percent,
+	student_goal_flags,
+	suppress_outcomes,
+)
 from cis_app.core.suppression import rate_suppressed, suppress
 
 
@@ -297,29 +303,16 @@ def test_group_by_an_unknown_column_is_refused():
 
 
 def test_student_outcomes_show_each_students_flags():
-	students = student_outcomes(
-		cohort_frame(("S1", "A", "12", "GED"), ("S2", "A", "4", "Moved")),
-		goals_frame(("S1", "Academic", PROGRESSING)),
+	students = counted_outcomes(
+		student_goal_flags(
+			cohort_frame(("S1", "A", "12", "GED"), ("S2", "A", "4", "Moved")),
+			goals_frame(("S1", "Academic", PROGRESSING)),
+		)
 	).set_index("student")
 	assert students.loc["S1", "graduated_numerator"]
 	assert students.loc["S1", "academic_goals_denominator"]
 	assert not students.loc["S2", "remained_in_school_denominator"]
 	assert students.loc["S2", "unknown_outcome_numerator"]
-
-
-def test_cohort_of_plans_is_students_with_an_activated_plan():
-	plans = pd.DataFrame(
-		[
-			{"student": "S1", "activated_on": "2025-09-01"},
-			{"student": "S1", "activated_on": "2026-01-10"},
-			{"student": "S2", "activated_on": None},
-			{"student": "S3", "activated_on": ""},
-			{"student": "S3", "activated_on": pd.NaT},
-			{"student": "S4", "activated_on": pd.Timestamp("2026-02-01")},
-		]
-	)
-	assert list(outcomes.cohort_of_plans(plans)["student"]) == ["S1", "S4"]
-	assert outcomes.cohort_of_plans(plans.iloc[0:0]).empty
 
 
 # Small-cell suppression

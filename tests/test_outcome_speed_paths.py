@@ -1,4 +1,4 @@
-"""The fast paths taken for a large network (issue 7, "Scale-out") give exactly what the plain
+"""The fast paths taken for a large network give exactly what the plain
 definitions give: grouped outcome metrics, counted plan rows in the annual summary, and its
 suppression decided component by component."""
 

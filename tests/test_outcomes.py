@@ -27,7 +27,7 @@ def test_status_fits_grade(status, grade, problem):
 def test_remained_and_unknown():
 	assert not outcomes.remained_in_school("Dropped Out")
 	assert all(outcomes.remained_in_school(s) for s in outcomes.STATUSES if s != "Dropped Out")
-	assert {s for s in outcomes.STATUSES if outcomes.is_unknown_outcome(s)} == {
+	assert {s for s in outcomes.STATUSES if s in outcomes.UNKNOWN_OUTCOME} == {
 		"Transferred",
 		"Moved",
 		"Deceased",

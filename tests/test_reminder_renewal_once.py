@@ -1,4 +1,4 @@
-"""A partner agreement's renewal is reported to its manager once per renewal date (issue 11)."""
+"""A partner agreement's renewal is reported to its manager once per renewal date."""
 
 from datetime import date
 

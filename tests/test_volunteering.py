@@ -60,26 +60,9 @@ def test_agreements():
 	assert v.agreement_problem("2026-01-10", "2026-01-09") == "renewal_before_signing"
 	assert v.agreement_problem("2026-01-10", "2026-01-10") is None
 	today = "2026-11-28"
-	assert v.is_expiring("2026-11-28", today) and v.is_expiring("2027-01-27", today)
-	assert not v.is_expiring("2027-01-28", today) and not v.is_expiring("2026-11-27", today)
 	assert v.is_lapsed("2026-11-27", today) and not v.is_lapsed("2026-11-28", today)
 	assert v.needs_reminder("2026-12-28", today, 30) and not v.needs_reminder("2026-12-29", today, 30)
 	assert not v.needs_reminder(None, today, 30)
-
-
-def test_summarize_by_group_counts_distinct_volunteers():
-	rows = [
-		{"group_value": "A", "volunteer": "V1", "hours": 2, "value": 69.58, "entries": 1},
-		{"group_value": "A", "volunteer": "V2", "hours": 3.5, "value": 121.77, "entries": 2},
-		{"group_value": "B", "volunteer": "V1", "hours": 10, "value": 347.9, "entries": 4},
-		{"group_value": None, "volunteer": None, "hours": 1, "value": 1, "entries": 1},
-	]
-	assert v.summarize_by_group(rows) == [
-		{"group_value": "B", "hours": 10.0, "value": 347.9, "volunteers": 1, "entries": 4},
-		{"group_value": "A", "hours": 5.5, "value": 191.35, "volunteers": 2, "entries": 3},
-		{"group_value": None, "hours": 1.0, "value": 1.0, "volunteers": 0, "entries": 1},
-	]
-	assert v.summarize_by_group([]) == []
 
 
 def test_agreement_status_has_one_home():

@@ -10,6 +10,7 @@ import pathlib
 
 from cis_app import hooks
 from cis_app.core import ways_out
+from cis_app.utils.roles import AFFILIATE_SCOPED, SITE_SCOPED
 
 APP_DIR = pathlib.Path(__file__).resolve().parent.parent / "cis_app"
 
@@ -86,7 +87,7 @@ def test_no_role_is_offered_a_share_the_server_refuses():
 	# offer the Share button for them either
 	from .metadata import doctypes
 
-	scoped = set(hooks._SCOPED) | set(hooks._AFFILIATE_SCOPED)
+	scoped = set(SITE_SCOPED) | set(AFFILIATE_SCOPED)
 	offered = [
 		(name, perm["role"])
 		for name, meta in doctypes().items()

@@ -22,11 +22,15 @@ from __future__ import annotations
 import time
 
 import frappe
+from frappe.desk.query_report import run as run_report
 
 from cis_app.benchmarks import outcomes as outcomes_benchmark
 
 PREFIX = "IBench"
-YEARS = ((f"{PREFIX} 2023-2024", "2023-08-01", "2024-07-31"), (f"{PREFIX} 2024-2025", "2024-08-01", "2025-07-31"))
+YEARS = (
+	(f"{PREFIX} 2023-2024", "2023-08-01", "2024-07-31"),
+	(f"{PREFIX} 2024-2025", "2024-08-01", "2025-07-31"),
+)
 AFFILIATE = f"{PREFIX} Affiliate"
 SITES = 50
 DISTRICTS = 5
@@ -53,7 +57,12 @@ def seed() -> None:
 	for name, start, end in YEARS:
 		if not frappe.db.exists("School Year", name):
 			frappe.get_doc(
-				{"doctype": "School Year", "school_year_name": name, "year_start_date": start, "year_end_date": end}
+				{
+					"doctype": "School Year",
+					"school_year_name": name,
+					"year_start_date": start,
+					"year_end_date": end,
+				}
 			).insert()
 	if not frappe.db.exists("Affiliate", AFFILIATE):
 		frappe.get_doc({"doctype": "Affiliate", "affiliate_name": AFFILIATE, "state": "TX"}).insert()
@@ -89,7 +98,12 @@ def seed() -> None:
 	for position, (year, start, _end) in enumerate(YEARS):
 		for label, month_day, enrolled in (("January", "01-31", 100), ("May", "05-31", 170)):
 			as_of = f"{int(start[:4]) + 1}-{month_day}"
-			if frappe.db.count("Student Data Point", {"school_year": year, "period_label": f"{PREFIX} {label}"}) >= STUDENTS:
+			if (
+				frappe.db.count(
+					"Student Data Point", {"school_year": year, "period_label": f"{PREFIX} {label}"}
+				)
+				>= STUDENTS
+			):
 				continue
 			noise = f"rand(seq * 7 + {position * 2 + (label == 'May')})"
 			_run_chunks(
@@ -140,16 +154,19 @@ def timed(function, repeat: int):
 
 
 def run(repeat: int = 3) -> None:
-	from frappe.desk.query_report import run as run_report
-
 	started = time.perf_counter()
 	seed()
 	print(f"seeded/checked in {time.perf_counter() - started:.0f} s")
 	frappe.set_user("Administrator")
 	frappe.db.set_value("Report", "CIS Impact", "prepared_report", 0)
 	sites = frappe.get_all("Site", filters={"affiliate": AFFILIATE}, pluck="name")
-	filters = {"school_year": YEARS[1][0], "affiliate": AFFILIATE, "outcome": "attendance_rate", "method": "matched",
-		"suppress_small_cells": 0}
+	filters = {
+		"school_year": YEARS[1][0],
+		"affiliate": AFFILIATE,
+		"outcome": "attendance_rate",
+		"method": "matched",
+		"suppress_small_cells": 0,
+	}
 	times, result = timed(lambda: run_report("CIS Impact", filters=filters), repeat)
 	peer_times, rows = timed(lambda: peer(sites), repeat)
 	best, peer_best = min(times), min(peer_times)
@@ -158,8 +175,12 @@ def run(repeat: int = 3) -> None:
 			f"  {row['method']}: served {row['served']}, compared {row['matched']}, left out {row['left_out']}, "
 			f"effect {row['effect']} ({row['ci_low']} to {row['ci_high']})"
 		)
-	print(f"CIS Impact (Administrator, {STUDENTS:,} students, {STUDENTS // 10:,} served): "
-		f"{', '.join(f'{t:.2f}' for t in times)} s; best {best:.2f} s")
-	print(f"peer: one query of the {rows:,} data points of both years: {', '.join(f'{t:.2f}' for t in peer_times)} s; "
-		f"best {peer_best:.2f} s; ratio report / peer {best / peer_best:.1f}")
+	print(
+		f"CIS Impact (Administrator, {STUDENTS:,} students, {STUDENTS // 10:,} served): "
+		f"{', '.join(f'{t:.2f}' for t in times)} s; best {best:.2f} s"
+	)
+	print(
+		f"peer: one query of the {rows:,} data points of both years: {', '.join(f'{t:.2f}' for t in peer_times)} s; "
+		f"best {peer_best:.2f} s; ratio report / peer {best / peer_best:.1f}"
+	)
 	frappe.db.rollback()

@@ -25,9 +25,16 @@ the key figures of each report. Commits: use a site of its own.
 
 from __future__ import annotations
 
+import os
 import time
 
 import frappe
+from frappe.desk.query_report import run as run_report
+
+from cis_app.cis_case_management.report.affiliate_annual_summary import affiliate_annual_summary
+from cis_app.outcomes_data import counted_source
+from cis_app.permissions import clear_scope_cache
+from cis_app.testing import make_user
 
 SCHOOL_YEAR = "OBench 2024-2025"
 YEAR_START, YEAR_END = "2024-08-01", "2025-07-31"
@@ -106,8 +113,6 @@ def _run_chunks(label: str, total: int, statement: str) -> None:
 
 def seed() -> None:
 	"""The synthetic network (module docstring), once: each table is skipped when it is full."""
-	from cis_app.testing import make_user
-
 	frappe.set_user("Administrator")
 	if not frappe.db.exists("School Year", SCHOOL_YEAR):
 		frappe.get_doc(
@@ -297,9 +302,6 @@ def explain(sql: str, values: dict | None = None) -> list[str]:
 
 
 def print_plans(affiliate_sites: list[str]) -> None:
-	from cis_app.cis_case_management.report.affiliate_annual_summary import affiliate_annual_summary
-	from cis_app.outcomes_data import counted_source
-
 	print("\nquery plans (EXPLAIN):")
 	for scope, sites in (("one affiliate", affiliate_sites), ("all sites", None)):
 		for label, source in (
@@ -343,8 +345,6 @@ def peer(user: str, sites: list[str] | None) -> int:
 
 
 def timed(function, repeat: int) -> tuple[list[float], object]:
-	from cis_app.permissions import clear_scope_cache
-
 	times, result = [], None
 	for _ in range(repeat):
 		clear_scope_cache()  # each request computes the user's scope afresh
@@ -372,10 +372,6 @@ def headline(report: str, result: dict) -> str:
 
 
 def run(repeat: int = 3) -> None:
-	import os
-
-	from frappe.desk.query_report import run as run_report
-
 	started = time.perf_counter()
 	seed()
 	print(f"seeded/checked the network in {time.perf_counter() - started:.0f} s")

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import date, timedelta
+from datetime import date
 
 import frappe
 
 from cis_app.benchmarks.student_list import AFFILIATE, seed
 from cis_app.bulk import insert_rows
 from cis_app.core.data_points import FIGURES, FLAGS
+from cis_app.recompute import recompute_all
 
 YEAR = "Benchmark 2025-2026"
 
@@ -119,8 +120,6 @@ def seed_cycle(students: list[tuple[str, str, str]]) -> None:
 
 
 def run(students: int = 100_000, sites: int = 50) -> None:
-	from cis_app.recompute import recompute_all
-
 	frappe.set_user("Administrator")
 	seed(students, sites)
 	rows = frappe.get_all(

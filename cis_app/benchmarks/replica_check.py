@@ -24,6 +24,11 @@ import json
 import sys
 
 import frappe
+from frappe.database import get_db
+from frappe.desk.query_report import run as query_report_run
+
+from cis_app.exceptions import OutOfScopeError
+from cis_app.permissions import clear_scope_cache, get_permitted_sites
 
 REPORTS = ("CIS Outcomes", "Affiliate Annual Summary")
 COUNTERS = ("Com_select", "Com_insert", "Com_update", "Com_delete", "Com_replace", "Com_insert_select")
@@ -34,8 +39,6 @@ EVALUATOR = "evaluator@cis-demo.example"
 def server(host: str | None, port) -> object:
 	"""A connection of our own to one server, as the site's database user, to read its counters (SHOW
 	statements are not counted in Com_select)."""
-	from frappe.database import get_db
-
 	conf = frappe.local.conf
 	user, password = conf.db_name, conf.db_password
 	if port == conf.replica_db_port and conf.different_credentials_for_replica:
@@ -70,10 +73,6 @@ def comparable(result: dict) -> str:
 
 
 def run_report(report: str, filters: dict, user: str, replica: bool) -> dict:
-	from frappe.desk.query_report import run as query_report_run
-
-	from cis_app.permissions import clear_scope_cache
-
 	frappe.local.conf.read_from_replica = 1 if replica else 0
 	for attribute in ("replica_db", "primary_db"):  # a previous switch leaves these: connect afresh
 		if hasattr(frappe.local, attribute):
@@ -175,9 +174,6 @@ def check_refusal(school_year: str, primary, replica) -> list[str]:
 	Frappe logs a refusal (an Error Log insert, on the primary: the writes counted with the replica
 	off); on a read-only replica that insert would replace the reason by a database error, so there the
 	log is queued for the primary and nothing is written during the request."""
-	from cis_app.exceptions import OutOfScopeError
-	from cis_app.permissions import get_permitted_sites
-
 	coordinator = frappe.db.get_value(
 		"Site Staff", {"parenttype": "Site", "staff_role": "Site Coordinator"}, "user"
 	)

@@ -35,8 +35,11 @@ import time
 from datetime import date
 
 import frappe
+from frappe.core.doctype.data_import.data_import import start_import
 
 from cis_app.core import sample_files as samples
+from cis_app.roster_import_job import run_roster_import
+from cis_app.testing import make_affiliate, make_district, make_site
 
 AFFILIATE = "Roster Bench Affiliate"
 DISTRICT = "Roster Bench District"
@@ -115,8 +118,6 @@ def reset(districts: tuple[str, ...] = DISTRICTS) -> None:
 def seed(schools: int) -> dict[str, dict[str, str]]:
 	"""The affiliate, three districts with ``schools`` sites each (their school ids those of the
 	generated files). Returns district -> school sourcedId -> site."""
-	from cis_app.testing import make_affiliate, make_district, make_site
-
 	frappe.set_user("Administrator")
 	make_affiliate(AFFILIATE)
 	sites: dict[str, dict[str, str]] = {}
@@ -151,8 +152,6 @@ def run_import(
 	district: str, path: str, import_type: str = "OneRoster Roster"
 ) -> tuple[frappe._dict, float, float]:
 	"""Run one Apply as the worker would; returns the import (reloaded), seconds, peak MiB."""
-	from cis_app.roster_import_job import run_roster_import
-
 	doc = frappe.get_doc(
 		{
 			"doctype": "Roster Import",
@@ -201,8 +200,6 @@ def line(label: str, rows: int, elapsed: float, extra: str = "", doc=None) -> fl
 def data_import(path: str) -> tuple[float, int, str]:
 	"""Frappe's Data Import of the CSV at ``path`` into Student (Insert New Records), run as its job
 	runs; returns seconds, rows imported, status."""
-	from frappe.core.doctype.data_import.data_import import start_import
-
 	doc = frappe.get_doc(
 		{
 			"doctype": "Data Import",

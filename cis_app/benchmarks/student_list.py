@@ -16,10 +16,12 @@ import statistics
 import time
 
 import frappe
+from frappe.desk import reportview
 
 from cis_app.bulk import insert_rows
 from cis_app.core.grades import normalize_grade
 from cis_app.permissions import clear_scope_cache
+from cis_app.testing import make_affiliate, make_district, make_site, make_user
 
 AFFILIATE = "Benchmark Affiliate"
 DISTRICT = "Benchmark District"
@@ -27,8 +29,6 @@ COORDINATOR = "bench-coordinator@example.com"
 
 
 def seed(students: int, sites: int) -> None:
-	from cis_app.testing import make_affiliate, make_district, make_site, make_user
-
 	frappe.set_user("Administrator")
 	make_affiliate(AFFILIATE)
 	make_district(DISTRICT, AFFILIATE)
@@ -80,8 +80,6 @@ def report(label: str, times: list[float]) -> None:
 
 
 def run(students: int = 100_000, sites: int = 50, repeat: int = 50) -> None:
-	from frappe.desk import reportview
-
 	start = time.perf_counter()
 	seed(students, sites)
 	print(

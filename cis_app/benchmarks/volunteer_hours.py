@@ -26,14 +26,18 @@ from frappe.utils import flt
 
 from cis_app.benchmarks.student_list import AFFILIATE, COORDINATOR, seed
 from cis_app.bulk import insert_rows
+from cis_app.cis_partnerships.report.volunteer_hours_summary.volunteer_hours_summary import (
+	build_filters,
+	execute,
+	query_args,
+)
 from cis_app.permissions import clear_scope_cache
+from cis_app.testing import make_user
 
 PARTNER_MANAGER = "bench-partners@example.com"
 
 
 def seed_hours(entries: int, sites: list[str]) -> None:
-	from cis_app.testing import make_user
-
 	make_user(PARTNER_MANAGER, "Partner Manager")
 	affiliate = frappe.get_doc("Affiliate", AFFILIATE)
 	if not any(row.user == PARTNER_MANAGER for row in affiliate.staff):
@@ -65,12 +69,6 @@ def seed_hours(entries: int, sites: list[str]) -> None:
 
 
 def run(entries: int = 500_000, repeat: int = 10, students: int = 100_000, sites: int = 50) -> None:
-	from cis_app.cis_partnerships.report.volunteer_hours_summary.volunteer_hours_summary import (
-		build_filters,
-		execute,
-		query_args,
-	)
-
 	frappe.set_user("Administrator")
 	seed(students, sites)
 	site_names = [f"Benchmark Site {n:02d}" for n in range(1, sites + 1)]

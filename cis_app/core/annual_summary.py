@@ -1,5 +1,5 @@
 """The affiliate's annual summary: the counts the network asks for, per site and per affiliate, for one
-school year (issue 7, point 5). Plain rows in, plain rows out; the Frappe layer loads the rows of the
+school year. Plain rows in, plain rows out; the Frappe layer loads the rows of the
 year (already limited to the year and to the sites in scope) and this module computes.
 
 Definitions, exactly as computed (``annual_summary``):

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from .data_points import FIGURES, mask_unrecorded
+from .data_points import FIGURES, FLAGS, mask_unrecorded
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,6 @@ def data_point_problems(point: dict) -> list[str]:
 	absent given without days enrolled; ``gpa_out_of_range``: a GPA outside 0 to 5; ``nothing_recorded``:
 	the data point carries no group at all (when its ``has_<group>`` flags are given).
 	"""
-	from .data_points import FLAGS
-
 	problems = []
 	if all(flag in point for flag in FLAGS) and not any(point.get(flag) for flag in FLAGS):
 		problems.append("nothing_recorded")
@@ -198,11 +196,3 @@ def score_student(thresholds: Thresholds | None = None, **indicators) -> dict:
 	"""Score one student (keyword arguments from ``COLUMNS``); a dict of ``score_frame``'s columns."""
 	frame = pd.DataFrame([{key: indicators.get(key) for key in COLUMNS}])
 	return score_frame(frame, thresholds).iloc[0].to_dict()
-
-
-def is_chronically_absent(days_enrolled, days_absent, thresholds: Thresholds | None = None) -> bool | None:
-	"""Missing ``chronic_absence_rate`` (10%) or more of enrolled days; None when too few days to tell."""
-	t = thresholds or Thresholds()
-	if days_enrolled is None or days_absent is None or days_enrolled < max(t.min_enrolled_days, 1):
-		return None
-	return days_absent / days_enrolled >= t.chronic_absence_rate

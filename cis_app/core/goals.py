@@ -26,6 +26,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .dates import to_date
+
 MET = "Met"
 PROGRESSING = "Progressing"
 NO_PROGRESS_POSITIVE = "No Progress, Positive"
@@ -64,13 +66,6 @@ def goal_problem(baseline, target, direction) -> str | None:
 	if (direction == UP) != (target > baseline):
 		return "direction_contradicts"
 	return None
-
-
-def suggest_direction(baseline, target) -> str | None:
-	"""Up when the target is above the baseline, Down when below, None when equal or missing."""
-	if _missing(baseline) or _missing(target) or float(target) == float(baseline):
-		return None
-	return UP if float(target) > float(baseline) else DOWN
 
 
 def goal_progress(
@@ -203,8 +198,6 @@ def check_in_updates(rows, rows_before, goal_dates, checkin_date) -> dict:
 	only when its new value was changed in this edit (fixing a typo in the notes re-applies nothing).
 	A value never replaces one that describes a later date than the check-in.
 	"""
-	from .dates import to_date
-
 	before = {row["goal"]: row.get("new_value") for row in rows_before or []}
 	day = to_date(checkin_date)
 	updates = {}
@@ -221,7 +214,3 @@ def check_in_updates(rows, rows_before, goal_dates, checkin_date) -> dict:
 			continue
 		updates[row["goal"]] = new_value
 	return updates
-
-
-def is_met_or_progressing(status: str | None) -> bool:
-	return status in MET_OR_PROGRESSING

@@ -45,8 +45,3 @@ def grade_rank(grade: str) -> int:
 	if normalized is None:
 		raise ValueError(f"not a grade level: {grade!r}")
 	return GRADE_LEVELS.index(normalized) - 1
-
-
-def is_promotion_grade(grade: str) -> bool:
-	"""Grades K-11, whose students are promoted or retained at year end (docs/developer.md, "Outcome metrics")."""
-	return 0 <= grade_rank(grade) <= 11

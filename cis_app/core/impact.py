@@ -352,17 +352,6 @@ def _finish(result: Estimate, threshold: int, suppress_small_cells: bool) -> Est
 	return result
 
 
-def estimate_by(
-	frame: pd.DataFrame, outcome: str, method: str, by: str | None = None, **options
-) -> list[Estimate]:
-	"""The Total row, then one row per value of the column ``by`` (a site, a grade band...)."""
-	rows = [estimate(frame, outcome, method, "Total", **options)]
-	if by:
-		for value, part in frame.groupby(by, sort=True):
-			rows.append(estimate(part, outcome, method, str(value), **options))
-	return rows
-
-
 def display(value: float | None, outcome: str) -> float | None:
 	"""A figure as the report shows it: one decimal for percents, two for counts."""
 	if value is None:

@@ -1,4 +1,4 @@
-"""The Outcome Export format and the network roll-up (issue 7, point 7).
+"""The Outcome Export format and the network roll-up.
 
 An affiliate exports the suppressed outcome figures of a school year (per site and for the affiliate);
 the national office imports the files of several affiliates and rolls them up. This module is the whole
@@ -82,7 +82,7 @@ from .outcomes import (
 	percent,
 )
 from .spreadsheet import escape_for_export, unescape_cell
-from .suppression import count_suppressed, rate_suppressed
+from .suppression import cell_size, count_suppressed, rate_suppressed, smallest
 
 FORMAT = "cis-outcome-export"
 VERSION = 1
@@ -684,7 +684,9 @@ def check_names(
 	affiliate = export["affiliate"]
 	if affiliate_name is None:
 		problems.append(
-			ExportProblem("unknown_affiliate", {"where": at("affiliate"), "value": json.dumps(affiliate["id"])})
+			ExportProblem(
+				"unknown_affiliate", {"where": at("affiliate"), "value": json.dumps(affiliate["id"])}
+			)
 		)
 	elif affiliate["name"] != affiliate_name:
 		problems.append(
@@ -700,7 +702,8 @@ def check_names(
 	if not school_year_known:
 		problems.append(
 			ExportProblem(
-				"unknown_school_year", {"where": at("school_year"), "value": json.dumps(export["school_year"])}
+				"unknown_school_year",
+				{"where": at("school_year"), "value": json.dumps(export["school_year"])},
 			)
 		)
 	known = set(sites)
@@ -755,13 +758,13 @@ class Leak:
 	fix: dict | None
 
 
-def _size(row: dict) -> int:
-	"""What "smallest" compares, as in core.suppression: the count of a count, the denominator of a rate."""
-	return row["numerator"] if row["metric"] in COUNT_METRICS else row["denominator"]
+def _size(row: dict) -> float:
+	return cell_size(row["numerator"], row["denominator"])
 
 
 def _smallest(rows: list[dict]) -> dict | None:
-	return min(rows, key=_size) if rows else None
+	"""The shown cell to suppress as well, chosen as the suppression rules choose it."""
+	return smallest(rows, _size)
 
 
 def _hidden_sum_small(total: dict, shown: list[dict], threshold: int) -> bool:

@@ -66,10 +66,6 @@ def remained_in_school(status: str) -> bool:
 	return status != DROPPED_OUT
 
 
-def is_unknown_outcome(status: str) -> bool:
-	return status in UNKNOWN_OUTCOME
-
-
 def status_problem(status: str, grade: str) -> str | None:
 	"""Why ``status`` cannot be a year-end status at ``grade`` (None when it can).
 
@@ -270,11 +266,6 @@ def counted_outcomes(counted: pd.DataFrame) -> pd.DataFrame:
 	return students
 
 
-def student_outcomes(cohort: pd.DataFrame, goals: pd.DataFrame | None = None) -> pd.DataFrame:
-	"""Each cohort student once, with two flags per metric (``counted_outcomes``)."""
-	return counted_outcomes(student_goal_flags(cohort, goals))
-
-
 def _metric_rows(sums: dict, group, is_total: bool) -> list[dict]:
 	"""The rows of one group from ``sums``: flag column -> how many students have it."""
 	rows = []
@@ -348,13 +339,3 @@ def suppress_outcomes(metrics: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD)
 	"""``outcome_metrics`` with small-cell suppression (``core.suppression``: every rule, with the
 	cohort's own cells linked)."""
 	return suppress(metrics, threshold, linked=LINKED_CELLS)
-
-
-def cohort_of_plans(plans: pd.DataFrame) -> pd.DataFrame:
-	"""The cohort of a school year from its Student plans (columns ``student``, ``activated_on`` and any
-	other): the students with at least one plan whose ``activated_on`` is set, each once (first such
-	plan's row)."""
-	if plans.empty:
-		return plans.iloc[0:0].copy()
-	activated = plans[plans["activated_on"].notna() & (_text(plans["activated_on"]) != "")]
-	return activated.drop_duplicates("student", keep="first").reset_index(drop=True)

@@ -1,6 +1,6 @@
 """Reminders: which items need someone's attention on a day, and who gets them in one daily digest.
 
-Five kinds (issue 11):
+Five kinds:
 - ``plan_review``: an open support plan whose next review date is 0 to ``PLAN_REVIEW_DAYS`` (7) days away;
 - ``checkin_overdue``: a case-managed student with no check-in for more than a month (the caseload's
   meeting rule, ``cis_app.core.caseload``);

@@ -1,8 +1,8 @@
 """Small-cell suppression of published figures, so no student can be re-identified.
 
-The rules (docs/developer.md, "Outcome metrics"; issue 7, point 4), with ``threshold`` 10 by default:
+The rules (docs/developer.md, "Outcome metrics"), with ``threshold`` 10 by default:
 
-1. **Counts**: a count below the threshold is suppressed. The rule is "any count below a
+1. **Counts**: a count below the threshold is suppressed. The rule is "any count below the
    threshold", so a count of **0 is suppressed too** (0 < 10): a published 0 can itself disclose
    something ("0 of them dropped out" says every one of them stayed), and a rule without exceptions is
    one an evaluator can check by hand.
@@ -36,9 +36,12 @@ Input and output frames have the columns ``metric``, ``group``, ``is_total``, ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import pandas as pd
+
+T = TypeVar("T")
 
 DEFAULT_THRESHOLD = 10
 
@@ -66,10 +69,23 @@ def rate_suppressed(numerator, denominator, threshold: int = DEFAULT_THRESHOLD) 
 	)
 
 
-def _size(row) -> float:
-	"""What "smallest" compares: the count of a count, the denominator of a rate."""
-	value = row["numerator"] if _is_missing(row["denominator"]) else row["denominator"]
+def cell_size(numerator, denominator) -> float:
+	"""What "smallest" compares when a cell is hidden to protect another: the count of a count (no
+	denominator), the denominator of a rate; a cell without a value is never the smallest."""
+	value = numerator if _is_missing(denominator) else denominator
 	return float("inf") if _is_missing(value) else float(value)
+
+
+def smallest(candidates: Iterable[T], size: Callable[[T], float]) -> T | None:
+	"""The complementary cell: the shown candidate of the smallest ``size`` (the first one on a tie),
+	None when there is none. Rules 3 and 4 here and the check of an imported export
+	(``core.network_rollup.leaks``) choose with it."""
+	best, best_size = None, None
+	for candidate in candidates:
+		candidate_size = size(candidate)
+		if best is None or candidate_size < best_size:
+			best, best_size = candidate, candidate_size
+	return best
 
 
 class _Cells:
@@ -82,7 +98,7 @@ class _Cells:
 		self.metric = metrics["metric"].to_dict()
 
 	def size(self, index) -> float:
-		return _size({"numerator": self.numerator[index], "denominator": self.denominator[index]})
+		return cell_size(self.numerator[index], self.denominator[index])
 
 
 def _validate_threshold(threshold) -> int:
@@ -101,16 +117,6 @@ def primary_suppression(metrics: pd.DataFrame, threshold: int = DEFAULT_THRESHOL
 		for row in metrics[["numerator", "denominator"]].itertuples(index=False)
 	]
 	return pd.Series(flags, index=metrics.index, dtype=bool)
-
-
-def _smallest(cells: _Cells, candidates: Iterable) -> object | None:
-	"""The index of the candidate row with the smallest size (first in order on a tie)."""
-	best, best_size = None, None
-	for index in candidates:
-		size = cells.size(index)
-		if best is None or size < best_size:
-			best, best_size = index, size
-	return best
 
 
 def _hidden_sum_is_small(cells: _Cells, hidden: Sequence, threshold: int) -> bool:
@@ -143,7 +149,7 @@ def _across_groups(
 		hidden = [index for index in groups if suppressed[index]]
 		if not _needs_another(cells, hidden, threshold):
 			continue
-		other = _smallest(cells, [index for index in groups if not suppressed[index]])
+		other = smallest([index for index in groups if not suppressed[index]], cells.size)
 		for index in [other] if other is not None else list(totals):
 			suppressed[index] = True
 		changed = True
@@ -171,7 +177,7 @@ def _within_groups(
 				(index for index in members.index if not suppressed[index]),
 				key=lambda index: cells_of.metric[index] == cells[0],
 			)
-			other = _smallest(cells_of, shown)
+			other = smallest(shown, cells_of.size)
 			if other is not None:
 				suppressed[other] = True
 				changed = True

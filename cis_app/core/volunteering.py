@@ -81,12 +81,6 @@ def days_until(day: object, today: object) -> int | None:
 	return None if target is None else (target - to_date(today)).days
 
 
-def is_expiring(renewal: object, today: object, window: int = 60) -> bool:
-	"""Renewal due between today and ``window`` days from now (inclusive)."""
-	remaining = days_until(renewal, today)
-	return remaining is not None and 0 <= remaining <= window
-
-
 def is_lapsed(renewal: object, today: object) -> bool:
 	remaining = days_until(renewal, today)
 	return remaining is not None and remaining < 0
@@ -141,11 +135,6 @@ def summarize_hours(rows: Iterable[Mapping], group_field: str) -> list[dict]:
 		for group_value, group in groups.items()
 	]
 	return sorted(result, key=lambda g: (-g["hours"], str(g["group_value"])))
-
-
-def summarize_by_group(rows: Iterable[Mapping]) -> list[dict]:
-	"""``summarize_hours`` for rows that carry their group as ``group_value``."""
-	return summarize_hours(rows, "group_value")
 
 
 def _decimal(number: object) -> Decimal:

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
 
-"""Frappe's generic desk methods over HTTP, as staff of another site (issue 17, findings 1, 2 and 4):
+"""Frappe's generic desk methods over HTTP, as staff of another site:
 a link title, assignment counts and tagged records of a student are answered only for students the
 user may read (cis_app.overrides). The requests run in another thread with their own database
 connection, so this test commits its records and deletes them afterwards."""

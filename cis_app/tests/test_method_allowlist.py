@@ -23,7 +23,7 @@ LAST_NAME = "Allowlistprobe"
 OTHER_APPS_WEBSITE_USER = "cis-allowlist-customer@example.com"
 TAG = "_test allowlist tag"
 
-# Frappe methods no portal page calls: each answered a website user before (issue 17)
+# Frappe methods no portal page calls: each answered a website user before the allow-list
 UNLISTED = (
 	("get", "frappe.desk.search.get_link_title", {"doctype": "Student"}),
 	("get", "frappe.desk.listview.get_group_by_count", {"doctype": "Student", "field": "assigned_to"}),

@@ -5,8 +5,6 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.exceptions import OutOfScopeError
-from cis_app.outcomes_data import get_outcome_metrics
 from cis_app.permissions import clear_scope_cache
 from cis_app.testing import (
 	TwoSites,
@@ -26,11 +24,6 @@ def goal(area: str, current: float | None = None) -> dict:
 	if current is not None:
 		row["current_value"] = current
 	return row
-
-
-def figures(metrics, group=None) -> dict:
-	rows = metrics[metrics["is_total"]] if group is None else metrics[metrics["group"] == group]
-	return {row.metric: (row.numerator, row.denominator) for row in rows.itertuples()}
 
 
 class TestOutcomesData(FrappeTestCase):
@@ -85,63 +78,6 @@ class TestOutcomesData(FrappeTestCase):
 	def tearDown(self):
 		frappe.set_user("Administrator")
 		clear_scope_cache()
-
-	def test_the_cohort_is_the_activated_student_plans_of_the_year(self):
-		metrics = get_outcome_metrics(self.year, suppress_small_cells=False)
-		self.assertEqual(
-			figures(metrics),
-			{
-				"cohort": (5, None),
-				"status_missing": (1, None),
-				"unknown_outcome": (1, None),
-				"remained_in_school": (3, 3),
-				"promoted": (1, 2),
-				"graduated": (1, 1),
-				"attendance_goals": (1, 2),
-				"academic_goals": (1, 1),
-				"behavior_goals": (0, 0),
-			},
-		)
-
-	def test_grouped_by_site(self):
-		metrics = get_outcome_metrics(self.year, group_by="site", suppress_small_cells=False)
-		self.assertEqual(figures(metrics, self.net.site_a)["cohort"], (3, None))
-		self.assertEqual(figures(metrics, self.net.site_b)["cohort"], (2, None))
-		self.assertEqual(figures(metrics, self.net.site_b)["graduated"], (1, 1))
-		grades = get_outcome_metrics(self.year, group_by="grade_level", suppress_small_cells=False)
-		# the student without a status is placed by their current grade
-		self.assertEqual(figures(grades, "8")["status_missing"], (1, None))
-
-	def test_small_cells_are_suppressed_by_default(self):
-		metrics = get_outcome_metrics(self.year)
-		self.assertEqual(set(metrics["suppressed"]), {1})
-		self.assertEqual(set(metrics["numerator"]) | set(metrics["denominator"]), {None})
-		shown = get_outcome_metrics(self.year, threshold=1)
-		self.assertEqual(figures(shown)["cohort"], (5, None))
-
-	def test_a_coordinator_gets_their_sites_only(self):
-		clear_scope_cache()
-		frappe.set_user(self.net.coordinator_a)
-		metrics = get_outcome_metrics(self.year, suppress_small_cells=False)
-		result = figures(metrics)
-		self.assertEqual(result["cohort"], (3, None))
-		self.assertEqual(result["unknown_outcome"], (0, None))
-		self.assertEqual(result["graduated"], (0, 0))
-		with self.assertRaises(OutOfScopeError):
-			get_outcome_metrics(self.year, sites=[self.net.site_b], suppress_small_cells=False)
-		frappe.set_user(self.net.coordinator_none)
-		clear_scope_cache()
-		self.assertEqual(
-			figures(get_outcome_metrics(self.year, suppress_small_cells=False))["cohort"], (0, None)
-		)
-
-	def test_bad_input_is_refused_with_a_reason(self):
-		with self.assertRaises(frappe.ValidationError):
-			get_outcome_metrics(self.year, group_by="student_name")
-		with self.assertRaises(frappe.DoesNotExistError):
-			get_outcome_metrics("1999-2000")
-		empty = get_outcome_metrics(make_school_year("2005-2006", "2005-08-01", "2006-07-31"))
-		self.assertEqual(len(empty), 9)
 
 	def test_rows_sent_packed_are_the_rows_read_plainly(self):
 		from unittest.mock import patch

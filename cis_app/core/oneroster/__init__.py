@@ -16,11 +16,9 @@ from .plan import (
 	SiteMatch,
 	StudentDecision,
 	apply_withdrawal_guard,
-	build_roster_plan,
 	match_district,
 	match_school,
 	match_school_year,
-	plan_roster_import,
 	resolve_school,
 	roster_guardians,
 	row_log_csv,
@@ -38,3 +36,4 @@ from .rules import (
 	parse_date,
 	require_name,
 )
+from .stream import build_roster_plan, plan_roster_import

@@ -1,7 +1,8 @@
 """Matching a OneRoster package against what the app holds, as a plan the Frappe layer applies.
 
 The Frappe layer loads plain dicts (the district, its sites, the school years, the district's students
-with their roster guardians) and calls ``build_roster_plan``. Nothing here writes: the plan says, per
+with their roster guardians) and calls ``build_roster_plan`` (``stream.py``, which reads the files a chunk
+at a time and decides with the rules here). Nothing here writes: the plan says, per
 student, new / updated (exactly the changed fields) / unchanged / withdrawn / skipped / error, with
 reasons, plus the sites, district and school years matched or to create. Applying a plan and running
 the same file again gives every student unchanged.
@@ -144,7 +145,7 @@ class RosterPlan:
 # ---------------------------------------------------------------- small helpers
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
 	return "" if value is None else str(value).strip()
 
 
@@ -162,13 +163,13 @@ def _norm(value: object) -> object:
 
 
 def _norm_guardian(guardian: dict) -> dict:
-	return {key: _text(guardian.get(key)) for key in GUARDIAN_FIELDS}
+	return {key: cell_text(guardian.get(key)) for key in GUARDIAN_FIELDS}
 
 
 def roster_guardians(guardians: Iterable[dict] | None) -> list[dict]:
 	"""The guardians a roster manages (those with a OneRoster sourcedId), normalised, by sourcedId.
 	Guardians a coordinator entered by hand have none and are never touched by an import."""
-	rows = [_norm_guardian(g) for g in guardians or () if _text(g.get("oneroster_sourced_id"))]
+	rows = [_norm_guardian(g) for g in guardians or () if cell_text(g.get("oneroster_sourced_id"))]
 	return sorted(rows, key=lambda g: g["oneroster_sourced_id"])
 
 
@@ -195,17 +196,19 @@ def expected_guardians(existing: Iterable[dict] | None, incoming: Iterable[dict]
 	when it has none) and keeps what the coordinator entered where the file says nothing."""
 	existing = list(existing or ())
 	stored = {
-		_text(g.get("oneroster_sourced_id")): g for g in existing if _text(g.get("oneroster_sourced_id"))
+		cell_text(g.get("oneroster_sourced_id")): g
+		for g in existing
+		if cell_text(g.get("oneroster_sourced_id"))
 	}
 	by_hand: dict[str, list[int]] = {}
 	for index, guardian in enumerate(existing):
-		if not _text(guardian.get("oneroster_sourced_id")) and (
+		if not cell_text(guardian.get("oneroster_sourced_id")) and (
 			key := name_key(guardian.get("guardian_name"))
 		):
 			by_hand.setdefault(key, []).append(index)
 	rows = []
 	for guardian in incoming:
-		sid = _text(guardian.get("oneroster_sourced_id"))
+		sid = cell_text(guardian.get("oneroster_sourced_id"))
 		if sid in stored:
 			rows.append(merge_guardian(stored[sid], guardian))
 			continue
@@ -280,7 +283,7 @@ def fingerprint(values: dict) -> str | None:
 
 def _status(row: dict, mode: str, file: str, line: int, sid: str, errors: list[RowError]) -> str | None:
 	"""active / tobedeleted, or None (row error) for a delta row without a valid status."""
-	status = _text(row.get("status"))
+	status = cell_text(row.get("status"))
 	if status in ("active", "tobedeleted"):
 		return status
 	if mode == "bulk" and status == "":
@@ -298,7 +301,7 @@ _ROLES_READ = ("student", *GUARDIAN_ROLES)
 def _role(row: dict, file: str, line: int, sid: str, errors: list[RowError]) -> str | None:
 	"""The role of a users / roles row; a student or guardian role in the wrong case is a row error
 	(values are case-sensitive: skipping a "Student" silently would withdraw them from a bulk file)."""
-	role = _text(row["role"])
+	role = cell_text(row["role"])
 	if role not in _ROLES_READ and role.lower() in _ROLES_READ:
 		message = f"role {role!r} must be written {role.lower()!r} (values are case-sensitive)"
 		errors.append(RowError(file, line, sid, "role", message, "bad_role"))
@@ -341,8 +344,8 @@ def match_district(district_orgs: list[dict], district: dict) -> DistrictMatch:
 	(``identifier``). A district with neither stored takes the file's only district org."""
 	if not district_orgs:
 		return DistrictMatch(True, matched_by="no district org", reason="the file has no district org")
-	stored_sid = _text(district.get("oneroster_sourced_id"))
-	nces = _text(district.get("nces_district_id"))
+	stored_sid = cell_text(district.get("oneroster_sourced_id"))
+	nces = cell_text(district.get("nces_district_id"))
 	for org in district_orgs:
 		if stored_sid and org["sourcedId"] == stored_sid:
 			return DistrictMatch(True, stored_sid, "sourcedId")
@@ -366,19 +369,19 @@ def match_district(district_orgs: list[dict], district: dict) -> DistrictMatch:
 def match_school(org: dict, sites: list[dict]) -> SiteMatch:
 	"""A school org against the district's sites: by stored OneRoster sourcedId, else by its NCES or
 	state school id (``identifier`` = Site ``school_id``). No match: skipped with a reason."""
-	sid, identifier = org["sourcedId"], _text(org.get("identifier"))
-	result = SiteMatch(sid, _text(org.get("name")), identifier, None, line=org.get("line"))
+	sid, identifier = org["sourcedId"], cell_text(org.get("identifier"))
+	result = SiteMatch(sid, cell_text(org.get("name")), identifier, None, line=org.get("line"))
 	for site in sites:
-		if _text(site.get("oneroster_sourced_id")) == sid:
+		if cell_text(site.get("oneroster_sourced_id")) == sid:
 			result.site, result.matched_by = site["name"], "sourcedId"
 			return result
-	candidates = [site for site in sites if identifier and _text(site.get("school_id")) == identifier]
+	candidates = [site for site in sites if identifier and cell_text(site.get("school_id")) == identifier]
 	if len(candidates) > 1:
 		names = ", ".join(site["name"] for site in candidates)
 		result.reason = f"school id {identifier} belongs to several sites ({names}): fix the sites"
 	elif candidates:
 		site = candidates[0]
-		other = _text(site.get("oneroster_sourced_id"))
+		other = cell_text(site.get("oneroster_sourced_id"))
 		if other:
 			result.reason = f"site {site['name']} has school id {identifier} but is linked to org {other}"
 		else:
@@ -394,7 +397,7 @@ def match_school_year(session: dict, school_years: list[dict]) -> SchoolYearDeci
 	end_year, name = session["schoolYear"], school_year_name(session["schoolYear"])
 	start, end = session["startDate"], session["endDate"]
 	for year in school_years:
-		if _text(year.get("school_year_name") or year.get("name")) == name:
+		if cell_text(year.get("school_year_name") or year.get("name")) == name:
 			return SchoolYearDecision(
 				"matched", year["name"], start, end, session["sourcedId"], session["line"]
 			)
@@ -444,16 +447,16 @@ def resolve_school(
 # ---------------------------------------------------------------- reading the files
 
 
-def _read_orgs(package: RosterPackage, errors: list[RowError]) -> dict[str, dict]:
+def read_orgs(package: RosterPackage, errors: list[RowError]) -> dict[str, dict]:
 	orgs: dict[str, dict] = {}
 	mode, unique = package.mode("orgs"), _Unique("orgs.csv")
 	for line, row in package.rows("orgs", errors):
-		sid = _text(row["sourcedId"])
+		sid = cell_text(row["sourcedId"])
 		if not unique.add(sid, line, errors):
 			orgs.pop(sid, None)
 			continue
 		status = _status(row, mode, "orgs.csv", line, sid, errors)
-		org_type = _text(row["type"])
+		org_type = cell_text(row["type"])
 		if org_type not in ORG_TYPES:
 			message = f"type {org_type!r} is not one of {', '.join(ORG_TYPES)}"
 			errors.append(RowError("orgs.csv", line, sid, "type", message, "bad_type"))
@@ -462,9 +465,9 @@ def _read_orgs(package: RosterPackage, errors: list[RowError]) -> dict[str, dict
 			continue
 		orgs[sid] = {
 			"sourcedId": sid,
-			"name": _text(row["name"]),
+			"name": cell_text(row["name"]),
 			"type": org_type,
-			"identifier": _text(row["identifier"]),
+			"identifier": cell_text(row["identifier"]),
 			"status": status,
 			"line": line,
 		}
@@ -473,15 +476,15 @@ def _read_orgs(package: RosterPackage, errors: list[RowError]) -> dict[str, dict
 	return orgs
 
 
-def _read_sessions(package: RosterPackage, errors: list[RowError]) -> list[dict]:
+def read_sessions(package: RosterPackage, errors: list[RowError]) -> list[dict]:
 	sessions, mode, unique = [], package.mode("academicSessions"), _Unique("academicSessions.csv")
 	file = "academicSessions.csv"
 	for line, row in package.rows("academicSessions", errors):
-		sid = _text(row["sourcedId"])
+		sid = cell_text(row["sourcedId"])
 		if not unique.add(sid, line, errors):
 			continue
 		status = _status(row, mode, file, line, sid, errors)
-		if status != "active" or _text(row["type"]) != "schoolYear":
+		if status != "active" or cell_text(row["type"]) != "schoolYear":
 			continue
 		try:
 			start = parse_date(row["startDate"], required=True)
@@ -511,33 +514,7 @@ def _read_sessions(package: RosterPackage, errors: list[RowError]) -> list[dict]
 # ---------------------------------------------------------------- the plan
 
 
-def build_roster_plan(
-	package: RosterPackage,
-	*,
-	district: dict,
-	sites: list[dict],
-	school_years: list[dict],
-	students: list[dict],
-	max_withdrawal_share: float = DEFAULT_MAX_WITHDRAWAL_SHARE,
-	allow_mass_withdrawal: bool = False,
-) -> RosterPlan:
-	"""The plan of a roster import of ``package`` into ``district`` (see the module docstring), with
-	every decision. Streamed (``stream.RosterStream``): the files' rows are spooled, not held."""
-	from .stream import stream_plan
-
-	district_name = _text(district.get("name"))
-	return stream_plan(
-		package,
-		district=district,
-		sites=sites,
-		school_years=school_years,
-		students=[s for s in students if _text(s.get("school_district")) in ("", district_name)],
-		max_withdrawal_share=max_withdrawal_share,
-		allow_mass_withdrawal=allow_mass_withdrawal,
-	)
-
-
-def _guardian_row(guardian: dict, errors: list[RowError]) -> dict | None:
+def guardian_row_values(guardian: dict, errors: list[RowError]) -> dict | None:
 	"""The Student Guardian values of a guardian user; None (and one row error per empty name, logged
 	once however many students the guardian has) if a name is empty."""
 	if "checked" in guardian:
@@ -562,7 +539,7 @@ def _guardian_row(guardian: dict, errors: list[RowError]) -> dict | None:
 	return guardian["checked"]
 
 
-def _student_error(
+def student_error(
 	decision: StudentDecision, errors: list[RowError], field_name: str, message: str, code: str
 ) -> None:
 	decision.action = "error"
@@ -570,19 +547,19 @@ def _student_error(
 	errors.append(RowError(decision.file, decision.line, decision.sourced_id, field_name, message, code))
 
 
-def _withdraw(decision: StudentDecision, existing: dict | None, status: str, reason: str) -> None:
+def withdraw_decision(decision: StudentDecision, existing: dict | None, status: str, reason: str) -> None:
 	"""Withdraw (set the enrolment status; never delete) an existing, active student."""
 	decision.reasons.append(reason)
 	if existing is None:
 		decision.action = "skipped"
 		decision.reasons.append("not in the app")
-	elif _text(existing.get("enrollment_status")) not in ACTIVE_STATUSES:
+	elif cell_text(existing.get("enrollment_status")) not in ACTIVE_STATUSES:
 		decision.action = "unchanged"
 	else:
 		decision.action, decision.changes = "withdrawn", {"enrollment_status": status}
 
 
-def _incoming(record: dict, existing: dict | None, errors: list[RowError]) -> tuple[dict, list[str]]:
+def incoming_values(record: dict, existing: dict | None, errors: list[RowError]) -> tuple[dict, list[str]]:
 	"""The Student values of a users row; (values, problems), each problem also a row error."""
 	line, sid, incoming, problems = record["line"], record["sourcedId"], {}, []
 
@@ -598,20 +575,20 @@ def _incoming(record: dict, existing: dict | None, errors: list[RowError]) -> tu
 	incoming["first_name"] = check("givenName", require_name, record["givenName"], "givenName")
 	incoming["last_name"] = check("familyName", require_name, record["familyName"], "familyName")
 	if record["middleName"] is not None:
-		incoming["middle_name"] = _text(record["middleName"])
+		incoming["middle_name"] = cell_text(record["middleName"])
 	if record["identifier"]:
 		incoming["district_student_id"] = record["identifier"]
 	elif existing is None:
 		message = "identifier (the district student id) is empty"
 		problems.append(message)
 		errors.append(RowError("users.csv", line, sid, "identifier", message, "missing"))
-	if _text(record["grades"]) or existing is None:
+	if cell_text(record["grades"]) or existing is None:
 		incoming["grade_level"] = check("grades", map_grades, record["grades"])
 	incoming["enrollment_status"] = "Enrolled"
 	return incoming, problems
 
 
-def _linked_guardians(
+def linked_guardians(
 	record: dict, guardians: dict, linked_back: list[str], errors: list[RowError]
 ) -> list[dict]:
 	"""Active guardians linked to the student (student's agentSourcedIds, or guardian's), by sourcedId."""
@@ -620,13 +597,13 @@ def _linked_guardians(
 		guardian = guardians.get(gsid)
 		if guardian is None or guardian["status"] != "active":
 			continue
-		row = _guardian_row(guardian, errors)
+		row = guardian_row_values(guardian, errors)
 		if row is not None:
 			rows.append(row)
 	return sorted(rows, key=lambda g: g["oneroster_sourced_id"])
 
 
-def _merge_guardians(
+def merge_guardians(
 	existing: dict | None, record: dict, guardians: dict, linked_back: list[str], errors
 ) -> list[dict]:
 	"""A delta's guardians applied to the student's roster guardians (added, changed or removed)."""
@@ -637,12 +614,12 @@ def _merge_guardians(
 			continue
 		if guardian["status"] == "tobedeleted":
 			current.pop(gsid, None)
-		elif (row := _guardian_row(guardian, errors)) is not None:
+		elif (row := guardian_row_values(guardian, errors)) is not None:
 			current[gsid] = row
 	return [current[key] for key in sorted(current)]
 
 
-def _new_or_update(decision: StudentDecision, existing: dict | None, incoming: dict) -> None:
+def new_or_update(decision: StudentDecision, existing: dict | None, incoming: dict) -> None:
 	if existing is None:
 		decision.action, decision.changes = "new", {k: v for k, v in incoming.items() if v is not None}
 		return
@@ -724,8 +701,3 @@ def row_log_csv(errors: Iterable[RowError]) -> str:
 	for error in errors:
 		writer.writerow([escape_for_export(getattr(error, column)) for column in LOG_COLUMNS])
 	return buffer.getvalue()
-
-
-def plan_roster_import(source: str | Path | bytes | BinaryIO, **kwargs) -> RosterPlan:
-	"""``open_package`` then ``build_roster_plan``: file errors raise OneRosterError before any plan."""
-	return build_roster_plan(open_package(source), **kwargs)

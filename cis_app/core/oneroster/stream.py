@@ -24,8 +24,10 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
+from pathlib import Path
+from typing import BinaryIO
 
-from .package import RosterPackage, RowError
+from .package import RosterPackage, RowError, open_package
 from .plan import (
 	ACTIONS,
 	ACTIVE_STATUSES,
@@ -35,24 +37,23 @@ from .plan import (
 	RosterPlan,
 	SchoolYearDecision,
 	StudentDecision,
-	_guardian_row,
-	_incoming,
-	_linked_guardians,
-	_merge_guardians,
-	_new_or_update,
-	_read_orgs,
-	_read_sessions,
-	_student_error,
-	_text,
-	_withdraw,
 	apply_withdrawal_guard,
+	cell_text,
 	fingerprint,
+	incoming_values,
+	linked_guardians,
 	match_district,
 	match_school,
 	match_school_year,
+	merge_guardians,
+	new_or_update,
+	read_orgs,
+	read_sessions,
 	resolve_school,
+	student_error,
+	withdraw_decision,
 )
-from .rules import GUARDIAN_ROLES, split_list
+from .rules import GUARDIAN_ROLES, RuleError, map_sex, parse_date, split_list
 
 READ_BATCH = 5000
 DECIDE_CHUNK = 2000
@@ -68,14 +69,14 @@ class ExistingStudents:
 	def __init__(self, students: Iterable[dict] = ()):
 		self.students = list(students)
 		self.by_sid = {
-			_text(s.get("oneroster_sourced_id")): s
+			cell_text(s.get("oneroster_sourced_id")): s
 			for s in self.students
-			if _text(s.get("oneroster_sourced_id"))
+			if cell_text(s.get("oneroster_sourced_id"))
 		}
 		self.by_district_id = {
-			_text(s.get("district_student_id")): s
+			cell_text(s.get("district_student_id")): s
 			for s in self.students
-			if _text(s.get("district_student_id"))
+			if cell_text(s.get("district_student_id"))
 		}
 
 	def lookup(
@@ -95,12 +96,12 @@ class ExistingStudents:
 		return {name: by_name[name] for name in names if name in by_name}
 
 	def active_count(self) -> int:
-		return sum(1 for s in self.students if _text(s.get("enrollment_status")) in ACTIVE_STATUSES)
+		return sum(1 for s in self.students if cell_text(s.get("enrollment_status")) in ACTIVE_STATUSES)
 
 	def active(self) -> Iterator[list[dict]]:
 		"""The active students, in batches (name, oneroster_sourced_id, district_student_id,
 		first_name, last_name, enrollment_status)."""
-		batch = [s for s in self.students if _text(s.get("enrollment_status")) in ACTIVE_STATUSES]
+		batch = [s for s in self.students if cell_text(s.get("enrollment_status")) in ACTIVE_STATUSES]
 		if batch:
 			yield batch
 
@@ -247,8 +248,8 @@ class RosterStream:
 	):
 		self.package = package
 		self.district = district
-		self.district_name = _text(district.get("name"))
-		self.sites = [s for s in sites if _text(s.get("school_district")) in ("", self.district_name)]
+		self.district_name = cell_text(district.get("name"))
+		self.sites = [s for s in sites if cell_text(s.get("school_district")) in ("", self.district_name)]
 		self.school_years = school_years
 		self.existing = existing
 		self.max_withdrawal_share = max_withdrawal_share
@@ -275,7 +276,7 @@ class RosterStream:
 		"""Read every file (row errors collected), match the district, schools and school years.
 		Returns the plan without student decisions (see ``decisions``)."""
 		package, errors = self.package, self.errors
-		orgs = _read_orgs(package, errors)
+		orgs = read_orgs(package, errors)
 		district_match = match_district([o for o in orgs.values() if o["type"] == "district"], self.district)
 		site_matches = [
 			match_school(org, self.sites)
@@ -283,7 +284,7 @@ class RosterStream:
 			if org["type"] == "school" and org["status"] == "active"
 		]
 		self.site_by_org = {
-			_text(s.get("oneroster_sourced_id")): s["name"]
+			cell_text(s.get("oneroster_sourced_id")): s["name"]
 			for s in self.sites
 			if s.get("oneroster_sourced_id")
 		}
@@ -293,7 +294,7 @@ class RosterStream:
 		self.org_types = {sid: org["type"] for sid, org in orgs.items()}
 
 		years: dict[str, SchoolYearDecision] = {}
-		for session in _read_sessions(package, errors):
+		for session in read_sessions(package, errors):
 			decision = match_school_year(session, self.school_years)
 			known = years.get(decision.name)
 			if known is None:
@@ -399,7 +400,7 @@ class RosterStream:
 					if kind is None:
 						continue  # staff, or a user without a student or guardian role
 					role, orgs = None, None
-					primary = _text(cell(cells, "primaryOrgSourcedId")) or None
+					primary = cell_text(cell(cells, "primaryOrgSourcedId")) or None
 				else:
 					role = _role_of(cells[col["role"]], file, line, sid, self.errors)
 					if role is None:
@@ -415,8 +416,8 @@ class RosterStream:
 				rows.append(
 					(
 						sid, line, status, cells[col["givenName"]], cells[col["familyName"]], cell(cells, "middleName"),
-						_text(cells[col["identifier"]]), cells[col["grades"]], ",".join(agents),
-						_text(cell(cells, "email")), _text(cell(cells, "phone")) or _text(cell(cells, "sms")),
+						cell_text(cells[col["identifier"]]), cells[col["grades"]], ",".join(agents),
+						cell_text(cell(cells, "email")), cell_text(cell(cells, "phone")) or cell_text(cell(cells, "sms")),
 						primary, role, orgs, kind,
 					)
 				)  # fmt: skip
@@ -502,8 +503,6 @@ class RosterStream:
 
 	def _read_demographics(self) -> None:
 		"""Birth date and gender per user sourcedId (only the values present and valid)."""
-		from .rules import RuleError, map_sex, parse_date
-
 		package, file = self.package, "demographics.csv"
 		mode, seen = package.mode("demographics"), _Seen(self.spool, file)
 		col = {c: self._column("demographics", c) for c in ("status", "birthDate", "sex")}
@@ -650,9 +649,9 @@ class RosterStream:
 		# a student matched by district id whose stored sourcedId is another student of the file
 		other_sids = sorted(
 			{
-				_text(candidate.get("oneroster_sourced_id"))
+				cell_text(candidate.get("oneroster_sourced_id"))
 				for candidate in by_district_id.values()
-				if _text(candidate.get("oneroster_sourced_id"))
+				if cell_text(candidate.get("oneroster_sourced_id"))
 			}
 		)
 		in_file = {
@@ -669,14 +668,12 @@ class RosterStream:
 		new_claims: dict[str, str] = {}
 		demographics = self._demographics(sids)
 		base = {"school_district": self.district_name}
-		if _text(self.district.get("affiliate")):
-			base["affiliate"] = _text(self.district["affiliate"])
+		if cell_text(self.district.get("affiliate")):
+			base["affiliate"] = cell_text(self.district["affiliate"])
 
 		for record in records:
 			sid = record["sourcedId"]
-			label = (
-				f"{_text(record['givenName'])} {_text(record['familyName'])} ({record['identifier'] or sid})"
-			)
+			label = f"{cell_text(record['givenName'])} {cell_text(record['familyName'])} ({record['identifier'] or sid})"
 			decision = StudentDecision("error", sid, line=record["line"], label=label)
 			decisions.append(decision)
 			if record["duplicate"]:
@@ -685,13 +682,13 @@ class RosterStream:
 			existing = by_sid.get(sid)
 			if existing is None and record["identifier"]:
 				candidate = by_district_id.get(record["identifier"])
-				other_sid = _text(candidate.get("oneroster_sourced_id")) if candidate else ""
+				other_sid = cell_text(candidate.get("oneroster_sourced_id")) if candidate else ""
 				if candidate is not None and (not other_sid or other_sid not in in_file):
 					existing = candidate
 			if existing is not None:
 				decision.student = existing["name"]
 				if existing["name"] in claimed:
-					_student_error(
+					student_error(
 						decision,
 						errors,
 						"identifier",
@@ -700,11 +697,11 @@ class RosterStream:
 					)
 					continue
 				claimed[existing["name"]] = new_claims[existing["name"]] = sid
-				if _text(existing.get("enrollment_status")) in ACTIVE_STATUSES:
+				if cell_text(existing.get("enrollment_status")) in ACTIVE_STATUSES:
 					self.claimed_active += 1
 
 			if record["status"] == "tobedeleted":
-				_withdraw(decision, existing, WITHDRAWN, "tobedeleted in the delta file")
+				withdraw_decision(decision, existing, WITHDRAWN, "tobedeleted in the delta file")
 				continue
 
 			schools = [o for o in record["orgs"] if self.org_types.get(o, "school") == "school"]
@@ -713,20 +710,22 @@ class RosterStream:
 				if existing is None:
 					decision.action, decision.reasons = "skipped", [reason]
 				else:
-					_withdraw(decision, existing, TRANSFERRED, f"moved to a school not served ({reason})")
+					withdraw_decision(
+						decision, existing, TRANSFERRED, f"moved to a school not served ({reason})"
+					)
 				continue
 			if site is None and not (
 				existing is not None and reason.startswith("no school") and users_mode == "delta"
 			):
-				_student_error(decision, errors, "orgSourcedIds", reason, "no_school")
+				student_error(decision, errors, "orgSourcedIds", reason, "no_school")
 				continue
 
-			incoming, problems = _incoming(record, existing, errors)
+			incoming, problems = incoming_values(record, existing, errors)
 			if problems:
 				decision.reasons = problems
 				continue
 			if record["identifier"] and record["identifier"] in self.duplicated_ids:
-				_student_error(
+				student_error(
 					decision,
 					errors,
 					"identifier",
@@ -738,13 +737,13 @@ class RosterStream:
 			if site is not None:
 				incoming["site"] = site
 			incoming.update(demographics.get(sid, {}))
-			linked = _linked_guardians(record, guardians, guardians_of.get(sid, []), errors)
+			linked = linked_guardians(record, guardians, guardians_of.get(sid, []), errors)
 			if users_mode == "bulk":
 				incoming["guardians"] = linked
 			elif linked or any(
 				guardians[g]["status"] == "tobedeleted" for g in guardians_of.get(sid, []) if g in guardians
 			):
-				incoming["guardians"] = _merge_guardians(
+				incoming["guardians"] = merge_guardians(
 					existing, record, guardians, guardians_of.get(sid, []), errors
 				)
 			if existing is not None and "fingerprint" in existing:
@@ -754,12 +753,12 @@ class RosterStream:
 				else:
 					compare_later.append((decision, incoming))
 				continue
-			_new_or_update(decision, existing, incoming)
+			new_or_update(decision, existing, incoming)
 
 		if compare_later:
 			full = self.existing.full([decision.student for decision, _incoming_values in compare_later])
 			for decision, incoming in compare_later:
-				_new_or_update(decision, full[decision.student], incoming)
+				new_or_update(decision, full[decision.student], incoming)
 		self.bad_guardians.update(
 			sid for sid, g in guardians.items() if "checked" in g and g["checked"] is None
 		)
@@ -806,7 +805,7 @@ class RosterStream:
 				decision = StudentDecision(
 					"error", sid, existing["name"], file="demographics.csv", label=existing["name"]
 				)
-				_new_or_update(decision, existing, values)
+				new_or_update(decision, existing, values)
 				decisions.append(decision)
 			yield decisions
 
@@ -818,14 +817,14 @@ class RosterStream:
 				n
 				for (n,) in self.spool.query("select name from claimed where name in ({placeholders})", names)
 			}
-			sids = sorted({_text(s.get("oneroster_sourced_id")) for s in batch} - {""})
+			sids = sorted({cell_text(s.get("oneroster_sourced_id")) for s in batch} - {""})
 			in_users = {
 				sid
 				for (sid,) in self.spool.query(
 					"select sid from seen where file = 'users.csv' and sid in ({placeholders})", sids
 				)
 			}
-			ids = sorted({_text(s.get("district_student_id")) for s in batch} - {""})
+			ids = sorted({cell_text(s.get("district_student_id")) for s in batch} - {""})
 			in_file_ids = {
 				i
 				for (i,) in self.spool.query(
@@ -838,22 +837,22 @@ class RosterStream:
 			for student in batch:
 				if (
 					student["name"] in claimed
-					or _text(student.get("enrollment_status")) not in ACTIVE_STATUSES
+					or cell_text(student.get("enrollment_status")) not in ACTIVE_STATUSES
 				):
 					continue
-				if _text(student.get("oneroster_sourced_id")) in in_users:
+				if cell_text(student.get("oneroster_sourced_id")) in in_users:
 					continue  # in the file (an error, or no longer a student): not absent
-				if _text(student.get("district_student_id")) in in_file_ids:
+				if cell_text(student.get("district_student_id")) in in_file_ids:
 					continue
 				decision = StudentDecision(
 					"error",
-					_text(student.get("oneroster_sourced_id")),
+					cell_text(student.get("oneroster_sourced_id")),
 					student["name"],
-					label=f"{_text(student.get('first_name'))} {_text(student.get('last_name'))} "
-					f"({_text(student.get('district_student_id')) or student['name']})",
+					label=f"{cell_text(student.get('first_name'))} {cell_text(student.get('last_name'))} "
+					f"({cell_text(student.get('district_student_id')) or student['name']})",
 					line=None,
 				)
-				_withdraw(decision, student, WITHDRAWN, "absent from the bulk users file")
+				withdraw_decision(decision, student, WITHDRAWN, "absent from the bulk users file")
 				decisions.append(decision)
 			if decisions:
 				yield decisions
@@ -939,3 +938,35 @@ def stream_plan(package: RosterPackage, *, students: list[dict], **kwargs) -> Ro
 			plan.students.extend(chunk)
 		stream.refuse_if_needed(sum(1 for d in plan.students if d.action == "withdrawn"))
 		return plan
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def build_roster_plan(
+	package: RosterPackage,
+	*,
+	district: dict,
+	sites: list[dict],
+	school_years: list[dict],
+	students: list[dict],
+	max_withdrawal_share: float = DEFAULT_MAX_WITHDRAWAL_SHARE,
+	allow_mass_withdrawal: bool = False,
+) -> RosterPlan:
+	"""The plan of a roster import of ``package`` into ``district`` (see the module docstring), with
+	every decision. Streamed (``stream.RosterStream``): the files' rows are spooled, not held."""
+	district_name = cell_text(district.get("name"))
+	return stream_plan(
+		package,
+		district=district,
+		sites=sites,
+		school_years=school_years,
+		students=[s for s in students if cell_text(s.get("school_district")) in ("", district_name)],
+		max_withdrawal_share=max_withdrawal_share,
+		allow_mass_withdrawal=allow_mass_withdrawal,
+	)
+
+
+def plan_roster_import(source: str | Path | bytes | BinaryIO, **kwargs) -> RosterPlan:
+	"""``open_package`` then ``build_roster_plan``: file errors raise OneRosterError before any plan."""
+	return build_roster_plan(open_package(source), **kwargs)

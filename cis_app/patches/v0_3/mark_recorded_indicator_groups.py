@@ -10,6 +10,7 @@ are recomputed from the plans and the data.
 import frappe
 
 from cis_app.core.metrics import DATA_METRICS
+from cis_app.recompute import recompute_all, refresh_case_management
 
 
 def execute():
@@ -30,7 +31,6 @@ def execute():
 		.where(goal.value_updated_on.isnotnull())
 		.where((goal.value_source.isnull()) | (goal.value_source == ""))
 	).run()
-	from cis_app.recompute import recompute_all, refresh_case_management
 
 	refresh_case_management()
 	recompute_all()

@@ -8,7 +8,7 @@ sent to the login page; users without a staff role get 403.
 import frappe
 from frappe import _
 
-from cis_app.checkin_api import get_cache_hours, is_staff
+from cis_app.checkin_api import get_cache_hours, is_site_worker
 
 no_cache = 1
 
@@ -19,7 +19,7 @@ def get_context(context):
 		redirect = frappe.Redirect()
 		redirect.http_status_code = 302  # not 301: a browser would remember it after the login
 		raise redirect
-	if not is_staff():
+	if not is_site_worker():
 		raise frappe.PermissionError(
 			_("The check-in page is for site coordinators, program managers and CIS administrators.")
 		)

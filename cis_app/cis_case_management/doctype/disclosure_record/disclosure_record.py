@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from cis_app.disclosures import log_deletion
 from cis_app.exceptions import DisclosureRecordLockedError
 from cis_app.permissions import site_of
 
@@ -27,8 +28,6 @@ class DisclosureRecord(Document):
 
 	def log_deletion(self):
 		"""The deletion itself is recorded on the student's timeline (``cis_app.disclosures``)."""
-		from cis_app.disclosures import log_deletion
-
 		log_deletion(self)
 
 	def check_locked(self):

@@ -6,9 +6,11 @@ from frappe import _, _lt
 from frappe.model.document import Document
 from frappe.utils import getdate, now_datetime, nowdate
 
+from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core import referrals
 from cis_app.core.consent import SCOPE_SHARE_WITH_PARTNER
 from cis_app.exceptions import ConsentRequiredError, InactivePartnerError, ReferralError, WrongTierError
+from cis_app.partner_portal import partner_views
 from cis_app.permissions import can_see, check_in_scope, site_of
 from cis_app.validation import validate_date_range
 from cis_app.workflows import sync_status
@@ -48,8 +50,6 @@ class Referral(Document):
 	def set_school_year(self):
 		"""A new referral is for the current school year unless the coordinator chose another."""
 		if not self.school_year and self.is_new():
-			from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
-
 			self.school_year = get_current_school_year()
 
 	def previous_status(self) -> str | None:
@@ -248,8 +248,6 @@ class Referral(Document):
 		"""What the partner sees of this referral (``core.referrals.partner_view``), built as the
 		partner's portal builds it (``cis_app.partner_portal.partner_views``). The guardian's contact
 		goes only through the channel chosen on the referral, and only once a consent covers it."""
-		from cis_app.partner_portal import partner_views
-
 		return partner_views([self.as_dict()])[self.name]["view"]
 
 	def consent_check(self) -> dict:

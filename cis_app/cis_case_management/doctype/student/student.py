@@ -6,8 +6,10 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, nowdate
 
+from cis_app.core.early_warning import NOTHING_KNOWN
 from cis_app.core.grades import normalize_grade
 from cis_app.core.plausibility import MAX_STUDENT_AGE, MIN_STUDENT_AGE
+from cis_app.core.retention import left_on_for
 from cis_app.core.students import StudentProblem, student_problems
 from cis_app.exceptions import (
 	DuplicateStudentIdError,
@@ -16,7 +18,8 @@ from cis_app.exceptions import (
 	InvalidGradeLevelError,
 	MarkupNotAllowedError,
 )
-from cis_app.permissions import check_in_scope
+from cis_app.permissions import check_in_scope, move_student_records
+from cis_app.recompute import case_managed_among
 from cis_app.validation import validate_date_fields, validate_links_exist
 
 
@@ -45,8 +48,6 @@ class Student(Document):
 
 	def set_left_on(self):
 		"""The day the student left starts the retention period (rule: ``cis_app.core.retention``)."""
-		from cis_app.core.retention import left_on_for
-
 		self.left_on = left_on_for(
 			self.enrollment_status, getdate(self.left_on) if self.left_on else None, getdate(nowdate())
 		)
@@ -129,14 +130,10 @@ class Student(Document):
 	def set_unknown_risk(self):
 		"""A new student's indicators are unknown until a data point tells something of them."""
 		if self.is_new() and not self.risk_updated_on:
-			from cis_app.core.early_warning import NOTHING_KNOWN
-
 			self.risk_unknown = NOTHING_KNOWN
 
 	def set_case_management(self):
 		"""Derived from the student's plans, whatever a client sent (read only in the form)."""
-		from cis_app.recompute import case_managed_among
-
 		self.is_case_managed = 0 if self.is_new() else int(self.name in case_managed_among([self.name]))
 
 	def on_update(self):
@@ -146,16 +143,7 @@ class Student(Document):
 		"""Records hanging off the student carry its site for fast, scoped lists."""
 		if self.is_new() or not self.has_value_changed("site"):
 			return
-		from cis_app.permissions import SCOPED_DOCTYPES
-
-		for doctype, rule in SCOPED_DOCTYPES.items():
-			if rule.student_field and rule.site_field:
-				table = frappe.qb.DocType(doctype)
-				(
-					frappe.qb.update(table)
-					.set(table[rule.site_field], self.site)
-					.where(table[rule.student_field] == self.name)
-				).run()
+		move_student_records({self.name: self.site})
 
 
 def student_problem_message(problem: StudentProblem) -> tuple[str, type[Exception], str | None]:

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
 
-"""Frappe's own Data Import keeps the row-level access rules (issue 8, point 5).
+"""Frappe's own Data Import keeps the row-level access rules.
 
 A Data Import is run the way its background job runs it (``data_import.start_import``), as the user
 who would start it. Frappe's importer inserts each row through ``Document.insert``, so the app's

@@ -9,6 +9,7 @@ from cis_app.core.data_points import FIGURES, FLAGS, GROUP_FLAGS, INDICATOR_GROU
 from cis_app.core.early_warning import data_point_problems
 from cis_app.exceptions import InvalidDataPointError
 from cis_app.permissions import check_in_scope, site_of
+from cis_app.recompute import queue_recompute, recompute
 from cis_app.settings import require_school_year_of
 from cis_app.validation import validate_not_future
 
@@ -68,8 +69,6 @@ class StudentDataPoint(Document):
 	def refresh_student(self):
 		"""The student's risk and data-fed goals follow their data points at once (on save and on
 		delete). A bulk import skips this per row and queues one recompute of its students instead."""
-		from cis_app.recompute import queue_recompute, recompute
-
 		if frappe.flags.in_import:
 			queue_recompute([self.student])
 			return

@@ -20,6 +20,7 @@ from cis_app.core.metrics import (
 from cis_app.core.plans import ACTIVE, CASE_MANAGED_STATUSES, CLOSED
 from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, WrongTierError
 from cis_app.permissions import check_in_scope, site_of
+from cis_app.recompute import load_latest_data_points, refresh_case_management
 from cis_app.settings import get_goal_tolerance, validate_within_school_year
 from cis_app.validation import validate_date_range, validate_support_tier
 from cis_app.workflows import sync_status
@@ -94,7 +95,6 @@ class SupportPlan(Document):
 		fed = [goal for goal in self.goals if goal.metric in DATA_METRICS]
 		if not fed:
 			return
-		from cis_app.recompute import load_latest_data_points
 
 		latest = load_latest_data_points([self.student])
 		latest = latest[latest["school_year"] == self.school_year]
@@ -224,8 +224,6 @@ class SupportPlan(Document):
 
 def update_case_management(student: str) -> None:
 	"""``is_case_managed`` is derived, never entered: it follows the student's plans."""
-	from cis_app.recompute import refresh_case_management
-
 	refresh_case_management([student])
 
 

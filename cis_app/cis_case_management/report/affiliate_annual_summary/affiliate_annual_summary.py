@@ -1,7 +1,7 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
 """Affiliate Annual Summary: the counts the network asks for, per site and per affiliate, for a school
-year (issue 7, point 5). The definitions and the suppression rules are in ``cis_app.core.annual_summary``
+year. The definitions and the suppression rules are in ``cis_app.core.annual_summary``
 (and in this report's help, ``definitions_html``).
 
 The rows are read with ``frappe.qb`` (one query per table), which bypasses permissions, so the sites

@@ -1,6 +1,6 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
-"""CIS Impact: did case management change an indicator, against a matched comparison group (issue 20).
+"""CIS Impact: did case management change an indicator, against a matched comparison group.
 
 The rules are ``cis_app.core.impact`` (stated there and in this report's message); the students and
 their figures come from ``cis_app.impact_data`` for the sites in the user's scope, read with SQL, so an

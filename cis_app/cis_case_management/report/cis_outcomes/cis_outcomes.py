@@ -1,6 +1,6 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
-"""CIS Outcomes: the outcome metrics of the students case-managed in a school year (issue 7).
+"""CIS Outcomes: the outcome metrics of the students case-managed in a school year.
 
 The figures come from ``cis_app.core.outcomes`` (definitions in its docstring and in this report's
 help, ``definitions_html``), over the cohort ``cis_app.outcomes_data`` loads with explicit site scoping

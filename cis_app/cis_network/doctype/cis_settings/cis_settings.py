@@ -8,7 +8,7 @@ from frappe.utils import getdate, nowdate
 
 from cis_app.core.plausibility import FIRST_HOUR_VALUE_YEAR, MAX_GPA, MAX_HOURLY_VALUE
 from cis_app.exceptions import CISValidationError, InvalidThresholdsError
-from cis_app.settings import OUTCOME_TARGET_FIELDS
+from cis_app.settings import OUTCOME_TARGET_FIELDS, thresholds_from
 from cis_app.validation import validate_in_range
 
 PROBLEM_MESSAGES = {
@@ -30,8 +30,6 @@ class CISSettings(Document):
 		self.validate_volunteer_hour_values()
 
 	def validate_thresholds(self):
-		from cis_app.settings import thresholds_from
-
 		problems = thresholds_from(self).problems()
 		if problems:
 			frappe.throw(

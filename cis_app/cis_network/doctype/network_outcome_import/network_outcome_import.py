@@ -1,6 +1,6 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
-"""Network Outcome Import: loads the Outcome Export files of several affiliates (issue 7, point 7).
+"""Network Outcome Import: loads the Outcome Export files of several affiliates.
 
 Saving reads and validates every attached file (``cis_app.core.network_rollup.validate_export``,
 with this site's small-cell threshold as the minimum); a file that is malformed, of another format

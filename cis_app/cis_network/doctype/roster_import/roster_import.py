@@ -12,6 +12,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt
 
+from cis_app.core import abc_import
 from cis_app.exceptions import OutOfScopeError, RosterImportError, RosterImportRunningError
 from cis_app.roster_import_permissions import affiliate_of_import, has_roster_import_permission
 
@@ -119,6 +120,7 @@ def start_import(name: str) -> str:
 	"""Queue a Roster Import on the long queue (write permission on the import required)."""
 	doc = frappe.get_doc("Roster Import", name)
 	doc.check_permission("write")
+	# read when called, so a test can replace it
 	from frappe.utils.background_jobs import is_job_enqueued
 
 	if not doc.import_file:
@@ -172,7 +174,6 @@ def download_template(import_type: str) -> None:
 	frappe.has_permission("Roster Import", "create", throw=True)
 	if import_type not in TEMPLATES:
 		frappe.throw(_("There is no template for {0}.").format(import_type), RosterImportError)
-	from cis_app.core import abc_import
 
 	frappe.response["filename"] = f"{frappe.scrub(import_type)}_template.csv"
 	frappe.response["filecontent"] = getattr(abc_import, TEMPLATES[import_type])()

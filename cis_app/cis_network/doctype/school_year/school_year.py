@@ -8,6 +8,7 @@ from frappe.model.document import Document
 from cis_app.core.dates import overlaps, to_date
 from cis_app.core.plausibility import MAX_SCHOOL_YEAR_DAYS, period_days
 from cis_app.exceptions import InvalidDateRangeError, OverlappingPeriodError
+from cis_app.settings import school_year_of
 from cis_app.validation import validate_date_fields, validate_date_range
 
 
@@ -57,8 +58,6 @@ class SchoolYear(Document):
 
 def get_current_school_year() -> str | None:
 	"""The school year set in CIS Settings, else the one containing today."""
-	from cis_app.settings import school_year_of
-
 	return frappe.db.get_single_value("CIS Settings", "current_school_year") or school_year_of(
 		frappe.utils.nowdate()
 	)

@@ -6,7 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 
 from cis_app.exceptions import AffiliateMismatchError, CISValidationError
-from cis_app.permissions import stored_value
+from cis_app.permissions import is_staff, stored_value
+from cis_app.utils.roles import VOLUNTEER_ROLE
 from cis_app.validation import (
 	validate_date_fields,
 	validate_date_range,
@@ -14,7 +15,6 @@ from cis_app.validation import (
 	validate_plain_text,
 	validate_sites_of_affiliate,
 )
-from cis_app.volunteer_permissions import is_staff
 
 
 class PortalLoginError(CISValidationError):
@@ -95,7 +95,7 @@ def create_portal_user(volunteer: str) -> str:
 			"last_name": doc.last_name,
 			"user_type": "Website User",
 			"send_welcome_email": 0 if quiet else 1,
-			"roles": [{"role": "CIS Volunteer"}],
+			"roles": [{"role": VOLUNTEER_ROLE}],
 		}
 	)
 	user.flags.ignore_permissions = True

@@ -9,6 +9,7 @@ from frappe.utils import getdate, nowdate
 from cis_app.core.plausibility import MAX_REMINDER_DAYS
 from cis_app.core.volunteering import agreement_problem, agreement_status
 from cis_app.exceptions import InvalidDateRangeError
+from cis_app.reminders import assign_due_agreement_renewals
 from cis_app.validation import (
 	validate_date_fields,
 	validate_in_range,
@@ -67,8 +68,6 @@ def remind_agreement_renewals() -> None:
 	The assignment is made by ``cis_app.reminders`` (it obeys the "CIS Reminder: Partner Agreement
 	Renewal" Notification an admin can switch off), and the daily digest lists a renewal only on the day
 	it is assigned: one to-do and one mail per renewal, not a to-do plus a mail every day."""
-	from cis_app.reminders import assign_due_agreement_renewals
-
 	today = nowdate()
 	partners = frappe.get_all(
 		"Partner",

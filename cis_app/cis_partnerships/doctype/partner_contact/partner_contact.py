@@ -6,8 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 
 from cis_app.exceptions import CISValidationError
-from cis_app.partner_portal import PARTNER_CONTACT_ROLE
-from cis_app.volunteer_permissions import is_staff
+from cis_app.permissions import is_staff
+from cis_app.utils.roles import PARTNER_CONTACT_ROLE
 
 
 class PortalLoginError(CISValidationError):
