@@ -997,7 +997,7 @@ def load_demo(bench: Bench, site: str, students: int, url: str) -> None:
 		return
 	bench.bench("--site", site, "set-config", "cis_demo_started", "1", "--parse", what="set-config",
 		log=f"site-{site}")
-	bench.bench("--site", site, "execute", "cis_app.load_demo.make_demo", "--kwargs",
+	bench.bench("--site", site, "execute", "cis_app.demo.load.make_demo", "--kwargs",
 		json.dumps({"students": students}), what=f"loading the demo on {site}", log=f"site-{site}")
 	bench.bench("--site", site, "set-config", "cis_demo_loaded", "1", "--parse", what="set-config",
 		log=f"site-{site}")
@@ -1203,7 +1203,7 @@ def browser_checks(
 		load_demo(bench, E2E_SITE, students, url)
 		new_site(bench, NETWORK_SITE, admin, "admin", fresh=True)
 		bench.bench("--site", NETWORK_SITE, "set-config", "host_name", network_url, what="set host_name")
-		previous = bench.bench("--site", NETWORK_SITE, "execute", "cis_app.load_demo.make_network_site",
+		previous = bench.bench("--site", NETWORK_SITE, "execute", "cis_app.demo.load.make_network_site",
 			what=f"the school years on {NETWORK_SITE}").stdout.strip().splitlines()[-1].strip('"')
 	with step("Serving both"):
 		start_processes(bench, {E2E_SITE: web, NETWORK_SITE: network})

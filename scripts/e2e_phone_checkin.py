@@ -294,8 +294,8 @@ def run(url: str, chromium: str) -> dict:
 		# 4. the same entries sent again (a retry after a lost answer): nothing new
 		resent = phone.evaluate(
 			"""async (entries) => {
-				const info = await (await fetch('/api/method/cis_app.checkin_api.session')).json();
-				const r = await fetch('/api/method/cis_app.checkin_api.sync', {method: 'POST',
+				const info = await (await fetch('/api/method/cis_app.api.checkin.session')).json();
+				const r = await fetch('/api/method/cis_app.api.checkin.sync', {method: 'POST',
 					headers: {'Content-Type': 'application/json', 'X-Frappe-CSRF-Token': info.message.csrf_token},
 					body: JSON.stringify({entries})});
 				return (await r.json()).message.map((a) => a.status);

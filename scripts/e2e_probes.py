@@ -333,7 +333,7 @@ class Probes:
 
 	def run_phone(self) -> None:
 		client = Client(self.url).login(COORDINATOR)
-		answer = client.post(method("cis_app.checkin_api.sync"), entries="not json")
+		answer = client.post(method("cis_app.api.checkin.sync"), entries="not json")
 		self.check(COORDINATOR, "phone sync of entries that are not JSON is a 4xx", 400 <= answer.status < 500, answer.text)
 		entry = {
 			"client_id": "probe-abc-minutes",
@@ -342,7 +342,7 @@ class Probes:
 			"checkin_date": "2020-01-01",
 			"minutes": "abc",
 		}
-		answer = client.post(method("cis_app.checkin_api.sync"), entries=json.dumps([entry]))
+		answer = client.post(method("cis_app.api.checkin.sync"), entries=json.dumps([entry]))
 		statuses = [row.get("status") for row in (answer.message or [])]
 		self.check(COORDINATOR, "phone sync refuses minutes 'abc'", answer.status >= 400 or "created" not in statuses, answer.text)
 
@@ -373,7 +373,7 @@ class Probes:
 		client = Client(self.url).login(ADMIN)
 		years = root.get("/api/resource/School Year", fields=["name"], order_by="year_start_date desc", limit_page_length=1).json["data"]
 		export = client.get(
-			method("cis_app.outcome_export.download_outcome_export"), school_year=years[0]["name"], file_format="json"
+			method("cis_app.cis_network.outcome_export.download_outcome_export"), school_year=years[0]["name"], file_format="json"
 		)
 		before = root.get(method("frappe.client.get_count"), doctype="Network Outcome").message
 		if export.status == 200:

@@ -3,7 +3,7 @@ plan (desk) and sends the referral; the demo partner contact logs in on the webs
 records the service; the coordinator sees the delivered support on the plan. Screenshots of each step.
 
 Needs a running site with the demo loaded (README, "Load the demo"; on a demo loaded before the
-partner's portal existed, run ``bench --site <site> execute cis_app.load_demo.make_partner_portal``
+partner's portal existed, run ``bench --site <site> execute cis_app.demo.load.make_partner_portal``
 once), Playwright's Python package and a Chromium (Debian's ``chromium`` works; no browser download):
 
     python scripts/e2e_referral_portal.py --url http://localhost:8000 --chromium /usr/bin/chromium

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import frappe
 
-from cis_app.testing import asset_server
+from cis_app.tests.factories import asset_server
 
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 CONSENT_FORM = "Student Consent Form"

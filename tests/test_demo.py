@@ -1,6 +1,6 @@
 from datetime import date
 
-from cis_app.core import demo
+from cis_app.demo import data as demo
 from cis_app.core.grades import normalize_grade
 
 

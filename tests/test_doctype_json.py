@@ -141,7 +141,7 @@ def test_partners_and_evaluators_have_no_student_permission():
 def test_scoped_doctypes_exist_and_index_their_site():
 	for doctype in SITE_SCOPED:
 		assert doctype in DOCTYPES
-		assert hooks.has_permission[doctype] == "cis_app.permissions.has_scoped_permission"
+		assert hooks.has_permission[doctype] == "cis_app.permissions.scope.has_scoped_permission"
 		if DOCTYPES[doctype].get("istable"):
 			continue
 		site = next(f for f in DOCTYPES[doctype]["fields"] if f["fieldname"] == "site")
@@ -167,8 +167,8 @@ def test_records_describing_a_record_follow_its_rule():
 	for doctype, fields in RECORD_TRAIL.items():
 		assert doctype not in DOCTYPES, f"{doctype} is Frappe's, not ours"
 		assert len(fields) == 2 and all(fields)
-		assert hooks.permission_query_conditions[doctype] == "cis_app.record_trail.trail_conditions"
-		assert hooks.has_permission[doctype] == "cis_app.record_trail.has_trail_permission"
+		assert hooks.permission_query_conditions[doctype] == "cis_app.permissions.record_trail.trail_conditions"
+		assert hooks.has_permission[doctype] == "cis_app.permissions.record_trail.has_trail_permission"
 
 
 def test_partnerships_are_scoped_by_affiliate():
@@ -183,12 +183,12 @@ def test_partnerships_are_scoped_by_affiliate():
 
 
 def test_counts_and_link_checks_go_through_the_rules():
-	assert hooks.override_whitelisted_methods["frappe.client.get_count"] == "cis_app.overrides.get_count"
+	assert hooks.override_whitelisted_methods["frappe.client.get_count"] == "cis_app.overrides.generic_methods.get_count"
 	assert (
-		hooks.override_whitelisted_methods["frappe.client.validate_link"] == "cis_app.overrides.validate_link"
+		hooks.override_whitelisted_methods["frappe.client.validate_link"] == "cis_app.overrides.generic_methods.validate_link"
 	)
-	assert "cis_app.field_guard.install" in hooks.before_request
-	assert "cis_app.field_guard.install" in hooks.before_job
+	assert "cis_app.permissions.field_guard.install" in hooks.before_request
+	assert "cis_app.permissions.field_guard.install" in hooks.before_job
 
 
 def test_scoped_doctypes_are_not_globally_searchable():
@@ -315,11 +315,11 @@ def test_number_cards_count_real_fields_and_appear_on_workspaces():
 
 
 def test_every_script_report_is_named_in_reporting():
-	"""cis_app.reporting.APP_REPORTS (and STUDENT_LEVEL_REPORTS, which it includes) names every Script
+	"""cis_app.cis_case_management.reporting.APP_REPORTS (and STUDENT_LEVEL_REPORTS, which it includes) names every Script
 	Report of the app: the prepared-report and filter checks apply to what it names."""
 	import ast
 
-	source = (APP / "reporting.py").read_text()
+	source = (APP / "cis_case_management" / "reporting.py").read_text()
 	names = {}
 	for node in ast.parse(source).body:
 		if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
@@ -343,12 +343,12 @@ def test_hooks_register_exactly_the_scoped_doctypes():
 	hooked = {
 		doctype
 		for doctype, method in hooks.permission_query_conditions.items()
-		if method == "cis_app.permissions.get_permission_query_conditions"
+		if method == "cis_app.permissions.scope.get_permission_query_conditions"
 	}
 	checked = {
 		doctype
 		for doctype, method in hooks.has_permission.items()
-		if method == "cis_app.permissions.has_scoped_permission"
+		if method == "cis_app.permissions.scope.has_scoped_permission"
 	}
 	assert hooked == checked == set(SCOPED_DOCTYPES)
 	assert set(SITE_SCOPED) | set(AFFILIATE_SCOPED) == set(SCOPED_DOCTYPES)

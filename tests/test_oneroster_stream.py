@@ -15,7 +15,7 @@ from cis_app.core.oneroster.plan import (
 )
 from cis_app.core.oneroster.rules import name_key
 from cis_app.core.oneroster.stream import ExistingStudents, RosterStream
-from cis_app.core.sample_files import bench_school, write_bench_roster
+from cis_app.demo.sample_data import bench_school, write_bench_roster
 from cis_app.core.students import student_problems
 
 from .test_oneroster import (

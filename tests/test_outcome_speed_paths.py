@@ -159,7 +159,7 @@ def test_counted_students_give_the_metrics_of_the_students_one_by_one(seed, grou
 def test_counted_students_in_a_grade_range_match_the_students_one_by_one(seed):
 	cohort, goals = random_cohort(seed, students=600)
 	# students on one row each: one with several rows (several plans or statuses) is counted one by
-	# one by the report (``cis_app.outcomes_data.load_counted``), the range applied to their rows
+	# one by the report (``cis_app.cis_case_management.outcomes_data.load_counted``), the range applied to their rows
 	cohort = cohort.drop_duplicates("student", keep=False)
 	expected = outcome_metrics(in_grade_range(cohort, "7", "12"), goals, group_by="site")
 	counted = in_grade_range(counted_frame(cohort, goals, "site", seed), "7", "12")

@@ -1,4 +1,4 @@
-"""Every method a portal page calls is on the website users' allow-list (cis_app.method_allowlist).
+"""Every method a portal page calls is on the website users' allow-list (cis_app.permissions.website_users).
 
 Website users may call only listed methods; a page that calls an unlisted one would break for them.
 This reads the portal pages, templates and web forms (their scripts, and what Frappe's web form script
@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cis_app import method_allowlist
-
+from cis_app.permissions import website_users as method_allowlist
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "cis_app"
 SCANNED = ("www", "templates")
@@ -79,7 +78,7 @@ def test_the_scan_finds_the_portal_calls():
 	"""The scan sees the partner portal's action and the volunteer form's save: if it found nothing, the
 	test below could not fail."""
 	found = set().union(*calls_by_file().values())
-	assert "cis_app.partner_portal.act" in found
+	assert "cis_app.cis_partnerships.portal.act" in found
 	assert "frappe.website.doctype.web_form.web_form.accept" in found
 	assert "frappe.www.list.get_list_data" in found
 
@@ -89,7 +88,7 @@ def test_every_method_a_portal_page_calls_is_allowed():
 	assert not missing, "portal pages call methods website users may not call: " + ", ".join(missing)
 
 
-@pytest.mark.parametrize("method", ["cis_app.partner_portal.act", "frappe.www.list.get_list_data"])
+@pytest.mark.parametrize("method", ["cis_app.cis_partnerships.portal.act", "frappe.www.list.get_list_data"])
 def test_the_check_fails_when_a_portal_method_is_taken_off_the_list(method):
 	allowed = dict(method_allowlist.WEBSITE_USER_METHODS)
 	del allowed[method]
@@ -111,8 +110,8 @@ def test_the_scanner_reads_each_way_of_calling():
 @pytest.mark.parametrize(
 	"path, cmd, doctype, http_method, allowed",
 	[
-		("/api/method/cis_app.partner_portal.act", None, None, "POST", True),
-		("/api/v2/method/cis_app.partner_portal.act", None, None, "POST", True),
+		("/api/method/cis_app.cis_partnerships.portal.act", None, None, "POST", True),
+		("/api/v2/method/cis_app.cis_partnerships.portal.act", None, None, "POST", True),
 		("/api/method/frappe.desk.search.get_link_title", None, "Student", "GET", False),
 		("/api/v1/method/frappe.desk.listview.get_group_by_count", None, "Student", "GET", False),
 		("/api/v2/method/frappe.desk.doctype.tag.tag.get_tags", None, "Student", "GET", False),

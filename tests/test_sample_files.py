@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from cis_app.core import demo
+from cis_app.demo import data as demo
 from cis_app.core.oneroster import build_roster_plan, open_package
-from cis_app.core.sample_files import (
+from cis_app.demo.sample_data import (
 	ABC_COLUMNS,
 	YEAR_END_COLUMNS,
 	abc_as_of,

@@ -142,7 +142,7 @@ def translatable_literals(path: Path) -> set[str]:
 @pytest.mark.parametrize(
 	"module",
 	[
-		"reminders.py",
+		"cis_case_management/reminders.py",
 		"cis_partnerships/web_form/volunteer_hours/volunteer_hours.py",
 		"cis_partnerships/doctype/volunteer_hours/volunteer_hours.py",
 		"cis_case_management/doctype/student_consent/student_consent.py",

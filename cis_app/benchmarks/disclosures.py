@@ -19,7 +19,7 @@ import frappe
 
 from cis_app.benchmarks.student_list import AFFILIATE, seed
 from cis_app.core import disclosures as rules
-from cis_app.disclosures import write_disclosures
+from cis_app.cis_case_management.disclosures import write_disclosures
 
 
 def _best(function, rounds: int = 5) -> float:

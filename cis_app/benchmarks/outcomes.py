@@ -32,9 +32,9 @@ import frappe
 from frappe.desk.query_report import run as run_report
 
 from cis_app.cis_case_management.report.affiliate_annual_summary import affiliate_annual_summary
-from cis_app.outcomes_data import counted_source
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import make_user
+from cis_app.cis_case_management.outcomes_data import counted_source
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import make_user
 
 SCHOOL_YEAR = "OBench 2024-2025"
 YEAR_START, YEAR_END = "2024-08-01", "2025-07-31"

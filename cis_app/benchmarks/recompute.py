@@ -4,7 +4,7 @@
 
 Builds on the students seeded by ``student_list`` (run that first, or this seeds them), adds two
 synthetic data points per student and a Tier 3 plan with two data-fed goals for one student in ten
-(bulk inserts), then times ``cis_app.recompute.recompute_all``: the function the background job
+(bulk inserts), then times ``cis_app.cis_case_management.recompute.recompute_all``: the function the background job
 (``recompute_early_warning`` -> queue "long") runs. Prints the figures. Commits: use a site of its own.
 """
 
@@ -17,9 +17,9 @@ from datetime import date
 import frappe
 
 from cis_app.benchmarks.student_list import AFFILIATE, seed
-from cis_app.bulk import insert_rows
+from cis_app.utils.bulk import insert_rows
 from cis_app.core.data_points import FIGURES, FLAGS
-from cis_app.recompute import recompute_all
+from cis_app.cis_case_management.recompute import recompute_all
 
 YEAR = "Benchmark 2025-2026"
 

@@ -27,8 +27,8 @@ import frappe
 from frappe.database import get_db
 from frappe.desk.query_report import run as query_report_run
 
-from cis_app.exceptions import OutOfScopeError
-from cis_app.permissions import clear_scope_cache, get_permitted_sites
+from cis_app.utils.exceptions import OutOfScopeError
+from cis_app.permissions.scope import clear_scope_cache, get_permitted_sites
 
 REPORTS = ("CIS Outcomes", "Affiliate Annual Summary")
 COUNTERS = ("Com_select", "Com_insert", "Com_update", "Com_delete", "Com_replace", "Com_insert_select")

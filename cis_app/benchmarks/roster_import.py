@@ -3,7 +3,7 @@
     bench --site <benchmark site> execute cis_app.benchmarks.roster_import.run
     bench --site <benchmark site> execute cis_app.benchmarks.roster_import.run --kwargs "{'students': 20000}"
 
-Generates synthetic files in a temporary folder (``cis_app.core.sample_files``: a OneRoster 1.2 bulk
+Generates synthetic files in a temporary folder (``cis_app.demo.sample_data``: a OneRoster 1.2 bulk
 zip of ``students`` students across 50 schools, each with a guardian, every fourth with a second one,
 with demographics, roles and enrolments; the same roster with 5% of the students changed; a 10,000
 student roster; an ABC CSV) and measures, in one run on the same site, each import run as the
@@ -37,9 +37,9 @@ from datetime import date
 import frappe
 from frappe.core.doctype.data_import.data_import import start_import
 
-from cis_app.core import sample_files as samples
-from cis_app.roster_import_job import run_roster_import
-from cis_app.testing import make_affiliate, make_district, make_site
+from cis_app.demo import sample_data as samples
+from cis_app.cis_network.district_data.roster_job import run_roster_import
+from cis_app.tests.factories import make_affiliate, make_district, make_site
 
 AFFILIATE = "Roster Bench Affiliate"
 DISTRICT = "Roster Bench District"

@@ -18,10 +18,10 @@ import time
 import frappe
 from frappe.desk import reportview
 
-from cis_app.bulk import insert_rows
+from cis_app.utils.bulk import insert_rows
 from cis_app.core.grades import normalize_grade
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import make_affiliate, make_district, make_site, make_user
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import make_affiliate, make_district, make_site, make_user
 
 AFFILIATE = "Benchmark Affiliate"
 DISTRICT = "Benchmark District"

@@ -25,14 +25,14 @@ import frappe
 from frappe.utils import flt
 
 from cis_app.benchmarks.student_list import AFFILIATE, COORDINATOR, seed
-from cis_app.bulk import insert_rows
+from cis_app.utils.bulk import insert_rows
 from cis_app.cis_partnerships.report.volunteer_hours_summary.volunteer_hours_summary import (
 	build_filters,
 	execute,
 	query_args,
 )
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import make_user
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import make_user
 
 PARTNER_MANAGER = "bench-partners@example.com"
 

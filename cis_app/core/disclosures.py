@@ -3,7 +3,7 @@
 Every disclosure of student-level information writes one Disclosure Record per student: who disclosed,
 to whom, when, what (the fields or the document, and the file type), the legal basis and the purpose.
 Exports and prints from the desk are disclosures too; this module decides, from what was exported or
-printed, which students it concerned and what the record says. The Frappe layer (``cis_app.disclosures``)
+printed, which students it concerned and what the record says. The Frappe layer (``cis_app.cis_case_management.disclosures``)
 reads the rows with the exporting user's own permissions and writes the records.
 
 - ``student_column``: where the students of an export come from (the Student's own name, a link to the

@@ -7,7 +7,7 @@ unique column) and an entry whose id already exists is answered "duplicate" with
 
 This module holds the rules that need no database: the id's format, which fields of an entry the
 server accepts, the decision for each entry of a batch, and when the phone's cached caseload expires.
-The Frappe layer (``cis_app.checkin_api``) loads what exists, inserts through the normal controllers
+The Frappe layer (``cis_app.api.checkin``) loads what exists, inserts through the normal controllers
 and turns the problem codes below into translated sentences.
 """
 

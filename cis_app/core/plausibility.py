@@ -1,7 +1,7 @@
 """Limits on what people type: they catch typos (an extra zero, a wrong century, a pasted tag) and
 values a script sent by mistake, without second-guessing real figures.
 
-- A student's date of birth is not in the future (``cis_app.validation.validate_not_future``) and gives
+- A student's date of birth is not in the future (``cis_app.utils.validation.validate_not_future``) and gives
   an age of ``MIN_STUDENT_AGE`` (2) to ``MAX_STUDENT_AGE`` (25) years on the day it is entered: PK
   starts at 3, and over-age students (special education serves to 21, GED and credit recovery a little
   longer) stay well below 25.

@@ -1,7 +1,7 @@
 """The rules a Student's own values must keep, as one pure function.
 
 The Student controller (``validate``) and the roster import's bulk path
-(``cis_app.roster_import_job``) both call ``student_problems``, so a student written in bulk keeps
+(``cis_app.cis_network.district_data.roster_job``) both call ``student_problems``, so a student written in bulk keeps
 exactly the rules of one saved through the form. Rules that need the database (the site is active, the
 district student id is unique in the district) are checked by each caller against what it loaded; the
 Frappe layer turns a problem into its translated message (``student.student_problem_message``).

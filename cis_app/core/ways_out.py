@@ -3,7 +3,7 @@
 A FERPA disclosure record (34 CFR 99.32) is owed for every disclosure of a student's information, so
 the rule is written the other way round from a list of guarded doors: each whitelisted method loaded on
 a site is listed here with one class, and a method that is not listed is treated as one that could
-carry student data out (``cis_app.ways_out`` refuses it whenever its request names a student-level
+carry student data out (``cis_app.permissions.ways_out`` refuses it whenever its request names a student-level
 DocType or report). An integration test (``cis_app/tests/test_ways_out_classification.py``) loads every
 module of every installed app and fails when a whitelisted method is missing here, or listed here and
 gone.
@@ -19,7 +19,7 @@ The classes:
   system console, the email queue's retries). They are outside the per-student rules; docs/administrator.md
   ("Roles and permissions") says what System Manager holds.
 - ``SCOPED``: reads or changes records inside the desk under Frappe's permission checks, so the app's
-  site and field rules apply (its permission hooks, ``cis_app.overrides``, the field guard); nothing
+  site and field rules apply (its permission hooks, ``cis_app.overrides.generic_methods``, the field guard); nothing
   leaves as a file or a message.
 - ``NONE``: carries no student-level data (sessions and logins, translations, settings, schema and
   customisation, DocTypes that hold no student).
@@ -56,13 +56,13 @@ REFUSALS: dict[str, str] = {
 
 METHODS: dict[str, str] = {
 	# kept: they take student data out and record it (or refuse what they cannot record)
-	"cis_app.disclosures.get_html_and_style": RECORD,
-	"cis_app.disclosures.download_multi_pdf": RECORD,
-	"cis_app.disclosures.download_multi_pdf_async": RECORD,
-	"cis_app.disclosures.download_pdf": RECORD,
-	"cis_app.disclosures.export_query_report": RECORD,
-	"cis_app.disclosures.export_report_builder": RECORD,
-	"cis_app.disclosures.report_to_pdf": RECORD,
+	"cis_app.cis_case_management.disclosures.get_html_and_style": RECORD,
+	"cis_app.cis_case_management.disclosures.download_multi_pdf": RECORD,
+	"cis_app.cis_case_management.disclosures.download_multi_pdf_async": RECORD,
+	"cis_app.cis_case_management.disclosures.download_pdf": RECORD,
+	"cis_app.cis_case_management.disclosures.export_query_report": RECORD,
+	"cis_app.cis_case_management.disclosures.export_report_builder": RECORD,
+	"cis_app.cis_case_management.disclosures.report_to_pdf": RECORD,
 	"frappe.core.doctype.communication.email.make": RECORD,
 	"frappe.desk.query_report.export_query": RECORD,
 	"frappe.desk.reportview.export_query": RECORD,
@@ -116,9 +116,9 @@ METHODS: dict[str, str] = {
 	"frappe.utils.backups.fetch_latest_backups": SYSTEM,
 	"frappe.utils.backups.get_backup_encryption_key": SYSTEM,
 	# inside the desk, under the app's site and field rules
-	"cis_app.checkin_api.caseload": SCOPED,
-	"cis_app.checkin_api.session": SCOPED,
-	"cis_app.checkin_api.sync": SCOPED,
+	"cis_app.api.checkin.caseload": SCOPED,
+	"cis_app.api.checkin.session": SCOPED,
+	"cis_app.api.checkin.sync": SCOPED,
 	"cis_app.cis_case_management.doctype.group_session.group_session.get_last_roster": SCOPED,
 	"cis_app.cis_case_management.doctype.needs_assessment.needs_assessment.get_need_coverage": SCOPED,
 	"cis_app.cis_case_management.doctype.referral.referral.get_consent_check": SCOPED,
@@ -129,16 +129,16 @@ METHODS: dict[str, str] = {
 	"cis_app.cis_network.doctype.roster_import.roster_import.start_import": SCOPED,
 	"cis_app.cis_partnerships.doctype.cis_volunteer.cis_volunteer.create_portal_user": SCOPED,
 	"cis_app.cis_partnerships.doctype.partner_contact.partner_contact.create_website_login": SCOPED,
-	"cis_app.overrides.get_count": SCOPED,
-	"cis_app.overrides.get_group_by_count": SCOPED,
-	"cis_app.overrides.get_link_title": SCOPED,
-	"cis_app.overrides.get_tagged_docs": SCOPED,
-	"cis_app.overrides.validate_link": SCOPED,
-	"cis_app.partner_portal.act": SCOPED,
-	"cis_app.partner_portal.get_referral": SCOPED,
-	"cis_app.partner_portal.get_referrals": SCOPED,
-	"cis_app.prepared_reports.make_prepared_report": SCOPED,
-	"cis_app.prepared_reports.run": SCOPED,
+	"cis_app.overrides.generic_methods.get_count": SCOPED,
+	"cis_app.overrides.generic_methods.get_group_by_count": SCOPED,
+	"cis_app.overrides.generic_methods.get_link_title": SCOPED,
+	"cis_app.overrides.generic_methods.get_tagged_docs": SCOPED,
+	"cis_app.overrides.generic_methods.validate_link": SCOPED,
+	"cis_app.cis_partnerships.portal.act": SCOPED,
+	"cis_app.cis_partnerships.portal.get_referral": SCOPED,
+	"cis_app.cis_partnerships.portal.get_referrals": SCOPED,
+	"cis_app.overrides.prepared_reports.make_prepared_report": SCOPED,
+	"cis_app.overrides.prepared_reports.run": SCOPED,
 	"frappe.automation.doctype.assignment_rule.assignment_rule.bulk_apply": SCOPED,
 	"frappe.automation.doctype.auto_repeat.auto_repeat.AutoRepeat.fetch_linked_contacts": SCOPED,
 	"frappe.automation.doctype.auto_repeat.auto_repeat.AutoRepeat.get_auto_repeat_schedule": SCOPED,
@@ -410,8 +410,8 @@ METHODS: dict[str, str] = {
 	"cis_app.cis_case_management.report.cis_outcomes.cis_outcomes.get_definitions": NONE,
 	"cis_app.cis_network.doctype.roster_import.roster_import.download_template": NONE,
 	"cis_app.cis_network.doctype.roster_import.roster_import.download_log": NONE,
-	"cis_app.outcome_export.check_outcome_export": NONE,
-	"cis_app.outcome_export.download_outcome_export": NONE,
+	"cis_app.cis_network.outcome_export.check_outcome_export": NONE,
+	"cis_app.cis_network.outcome_export.download_outcome_export": NONE,
 	"frappe.apps.get_apps": NONE,
 	"frappe.apps.set_app_as_default": NONE,
 	"frappe.auth.get_logged_user": NONE,

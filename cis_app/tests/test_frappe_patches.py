@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """Each change the app makes to Frappe without a hook is still on Frappe's live path.
 
-``cis_app.frappe_patches.PATCHES`` lists them; each names a test here. When a Frappe update routes
+``cis_app.overrides.register.PATCHES`` lists them; each names a test here. When a Frappe update routes
 around a patched function (list queries built elsewhere, a renamed method, a desk script that no longer
 calls the replaced function), these go red instead of the guard going quiet.
 """
@@ -13,9 +13,11 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app import frappe_patches, hooks
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, api_token, http, make_student
+from cis_app import hooks
+
+from cis_app.overrides import register as frappe_patches
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, api_token, http, make_student
 
 LAST_NAME = "Zzfrappepatches"
 
@@ -75,7 +77,7 @@ class TestFrappePatchesAreLive(FrappeTestCase):
 		# the export reads its rows through the module's own run(): the capture sits there
 		from frappe.desk import query_report
 
-		from cis_app.disclosures import _install_report_capture
+		from cis_app.cis_case_management.disclosures import _install_report_capture
 
 		_install_report_capture()
 		self.assertTrue(getattr(query_report.run, "_cis_capture", False))

@@ -3,14 +3,14 @@
 
 """Frappe's generic desk methods over HTTP, as staff of another site:
 a link title, assignment counts and tagged records of a student are answered only for students the
-user may read (cis_app.overrides). The requests run in another thread with their own database
+user may read (cis_app.overrides.generic_methods). The requests run in another thread with their own database
 connection, so this test commits its records and deletes them afterwards."""
 
 import frappe
 from frappe.desk.doctype.tag.tag import DocTags
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.testing import TwoSites, api_token, http, make_student
+from cis_app.tests.factories import TwoSites, api_token, http, make_student
 
 FIRST_NAME = "Quillon"
 TAG = "_test scope tag"

@@ -17,9 +17,9 @@ from frappe.model import get_permitted_fields
 from frappe.model.db_query import DatabaseQuery
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app import field_guard
-from cis_app.installed import on_this_site
-from cis_app.testing import TwoSites, make_user
+from cis_app.permissions import field_guard
+from cis_app.utils.installed import on_this_site
+from cis_app.tests.factories import TwoSites, make_user
 
 BLOGGER = "cis-neighbour-blogger@example.com"
 
@@ -92,7 +92,7 @@ class TestGoodNeighbour(FrappeTestCase):
 	def test_another_apps_count_is_frappes_count(self):
 		from frappe.client import get_count as frappe_get_count
 
-		from cis_app.overrides import get_count
+		from cis_app.overrides.generic_methods import get_count
 
 		frappe.set_user(BLOGGER)
 		self.assertEqual(
@@ -138,7 +138,7 @@ class TestGoodNeighbour(FrappeTestCase):
 		)
 
 	def test_prepared_reports_of_other_apps_follow_frappes_rules(self):
-		from cis_app.prepared_reports import (
+		from cis_app.overrides.prepared_reports import (
 			has_prepared_report_permission,
 			is_app_report,
 			prepared_report_conditions,

@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 
 """Website users (a volunteer, a partner contact) over HTTP: Frappe's generic methods nobody listed
-are refused before they run (cis_app.method_allowlist), while the portal's own methods, the volunteer's
+are refused before they run (cis_app.permissions.website_users), while the portal's own methods, the volunteer's
 documented REST access and the session basics keep working. Staff are not affected.
 
 The requests run in another thread with their own database connection, so this test commits its
@@ -17,7 +17,7 @@ from cis_app.cis_case_management.doctype.referral.test_referral_portal import (
 	PORTAL_PARTNER_EMAIL,
 	portal_user,
 )
-from cis_app.testing import TwoSites, api_token, http, make_hours, make_student, make_volunteer
+from cis_app.tests.factories import TwoSites, api_token, http, make_hours, make_student, make_volunteer
 
 LAST_NAME = "Allowlistprobe"
 OTHER_APPS_WEBSITE_USER = "cis-allowlist-customer@example.com"
@@ -101,7 +101,7 @@ class TestMethodAllowlist(FrappeTestCase):
 			# a cmd on an /api/ path is what Frappe runs: it is the name that is checked
 			response = http(
 				"get",
-				"/api/method/cis_app.partner_portal.get_referrals",
+				"/api/method/cis_app.cis_partnerships.portal.get_referrals",
 				self.tokens[user],
 				query_string={"cmd": "frappe.desk.search.get_link_title", "doctype": "Student"},
 			)
@@ -121,7 +121,7 @@ class TestMethodAllowlist(FrappeTestCase):
 		contact = self.contact_user
 		self.assertEqual(self.get(contact, "/partner-referrals").status_code, 200)
 		self.assertEqual(
-			self.get(contact, "/api/method/cis_app.partner_portal.get_referrals").status_code, 200
+			self.get(contact, "/api/method/cis_app.cis_partnerships.portal.get_referrals").status_code, 200
 		)
 		volunteer = self.volunteer.user
 		self.assertEqual(self.get(volunteer, "/volunteer-hours/new").status_code, 200)

@@ -1,6 +1,6 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
-"""The CIS Outcomes report's counted path (``cis_app.outcomes_data.load_counted``: MariaDB sends each
+"""The CIS Outcomes report's counted path (``cis_app.cis_case_management.outcomes_data.load_counted``: MariaDB sends each
 plan's grade, status and goals as a key, numpy counts the keys) gives exactly the figures of the
 students read one by one (``load_cohort``, ``load_goals``, ``core.outcomes.outcome_metrics``), old and
 odd data included: several plans, several year-end statuses, goal values that are not options, a
@@ -11,11 +11,11 @@ from unittest.mock import patch
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app import outcomes_data
+from cis_app.cis_case_management import outcomes_data
 from cis_app.core.outcome_report import in_grade_range
 from cis_app.core.outcomes import GOAL_FLAGS, WEIGHT, counted_outcome_metrics, outcome_metrics
-from cis_app.outcomes_data import load_cohort, load_counted, load_goals
-from cis_app.testing import TwoSites, make_active_plan, make_consent, make_school_year, make_student
+from cis_app.cis_case_management.outcomes_data import load_cohort, load_counted, load_goals
+from cis_app.tests.factories import TwoSites, make_active_plan, make_consent, make_school_year, make_student
 
 YEAR = ("2009-2010", "2009-08-01", "2010-07-31")
 GROUPS = (None, "site", "grade_level", "school_district", "affiliate", "school_level")

@@ -5,8 +5,8 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	make_active_plan,
 	make_consent,
@@ -82,8 +82,7 @@ class TestOutcomesData(FrappeTestCase):
 	def test_rows_sent_packed_are_the_rows_read_plainly(self):
 		from unittest.mock import patch
 
-		from cis_app import outcomes_data
-
+		from cis_app.cis_case_management import outcomes_data
 		sites = [self.net.site_a, self.net.site_b]
 		packed = (outcomes_data.load_cohort(self.year, sites), outcomes_data.load_goals(self.year, sites))
 		with patch.object(outcomes_data, "_packed_columns", return_value=None):
@@ -102,7 +101,7 @@ class TestOutcomesData(FrappeTestCase):
 		)
 
 	def test_the_outcome_indexes_are_there(self):
-		from cis_app.outcomes_data import GOAL_INDEX, PLAN_INDEX, STATUS_INDEX, STUDENT_GRADE_INDEX
+		from cis_app.cis_case_management.outcomes_data import GOAL_INDEX, PLAN_INDEX, STATUS_INDEX, STUDENT_GRADE_INDEX
 
 		for doctype, index in (
 			("Support Plan", PLAN_INDEX),

@@ -10,13 +10,13 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, formatdate, getdate, nowdate
 
 from cis_app.cis_partnerships.doctype.partner.partner import remind_agreement_renewals
-from cis_app.reminders import (
+from cis_app.cis_case_management.reminders import (
 	LAST_RUN_KEY,
 	REMINDER_NOTIFICATIONS,
 	create_reminder_notifications,
 	send_daily_digest,
 )
-from cis_app.testing import (
+from cis_app.tests.factories import (
 	TwoSites,
 	make_consent,
 	make_hours,
@@ -98,7 +98,7 @@ class TestReminderDigest(FrappeTestCase):
 
 	def run_digest(self) -> list[dict]:
 		with (
-			patch("cis_app.reminders.email_is_set_up", return_value=True),
+			patch("cis_app.cis_case_management.reminders.email_is_set_up", return_value=True),
 			patch("frappe.sendmail") as sendmail,
 		):
 			send_daily_digest()
@@ -190,7 +190,7 @@ class TestReminderDigest(FrappeTestCase):
 
 	def test_no_email_without_an_outgoing_account(self):
 		with (
-			patch("cis_app.reminders.email_is_set_up", return_value=False),
+			patch("cis_app.cis_case_management.reminders.email_is_set_up", return_value=False),
 			patch("frappe.sendmail") as sendmail,
 		):
 			send_daily_digest()

@@ -8,11 +8,11 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import getdate, nowdate
 
-from cis_app.core import sample_files as samples
-from cis_app.permissions import clear_scope_cache
-from cis_app.roster_import_job import run_roster_import
-from cis_app.sample_files import load_students
-from cis_app.testing import make_affiliate, make_district, make_site, make_student, school_year_covering
+from cis_app.demo import sample_data as samples
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.cis_network.district_data.roster_job import run_roster_import
+from cis_app.demo.sample_files import load_students
+from cis_app.tests.factories import make_affiliate, make_district, make_site, make_student, school_year_covering
 
 
 class TestSampleFilesOnASite(FrappeTestCase):

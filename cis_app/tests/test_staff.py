@@ -1,14 +1,14 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
-"""Who counts as staff (cis_app.permissions.is_staff): one rule for the volunteer and partner-contact
+"""Who counts as staff (cis_app.permissions.scope.is_staff): one rule for the volunteer and partner-contact
 logins, the report print rule and the check-in page."""
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.checkin_api import is_site_worker
-from cis_app.permissions import is_staff
-from cis_app.testing import make_user
+from cis_app.api.checkin import is_site_worker
+from cis_app.permissions.scope import is_staff
+from cis_app.tests.factories import make_user
 from cis_app.utils.roles import STAFF_ROLES
 
 

@@ -10,7 +10,7 @@ from frappe import _
 from frappe.tests.utils import FrappeTestCase
 from frappe.translate import get_all_translations, get_user_lang, read_csv_file
 
-from cis_app.testing import make_user
+from cis_app.tests.factories import make_user
 
 
 def frappe_spanish() -> dict[tuple[str, str | None], str]:

@@ -5,7 +5,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app import ways_out
+from cis_app.permissions import ways_out
 from cis_app.core import ways_out as routes
 
 

@@ -16,8 +16,8 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	api_token,
 	asset_server_for_requests,

@@ -60,7 +60,7 @@ class ScopeRule:
 AFFILIATE_SCOPED_PARENTS = ("Partner",)
 
 # Every DocType cis_app scopes by site or affiliate, with its rule: hooks.py registers one list
-# condition and one document check for each, cis_app.permissions applies the rule.
+# condition and one document check for each, cis_app.permissions.scope applies the rule.
 SCOPED_DOCTYPES: dict[str, ScopeRule] = {
 	"Student": ScopeRule(site_field="site"),
 	"Student Guardian": ScopeRule(site_field=None, parent_doctype="Student"),
@@ -91,7 +91,7 @@ AFFILIATE_SCOPED = tuple(doctype for doctype, rule in SCOPED_DOCTYPES.items() if
 SITE_SCOPED = tuple(doctype for doctype in SCOPED_DOCTYPES if doctype not in AFFILIATE_SCOPED)
 
 # Records that describe a scoped record (versions, comments, files, workflow actions, ...) follow
-# that record's rule (cis_app.record_trail). Frappe's own rules for them still apply as well.
+# that record's rule (cis_app.permissions.record_trail). Frappe's own rules for them still apply as well.
 RECORD_TRAIL: dict[str, tuple[str, str]] = {
 	# DocType: (field naming the referred DocType, field naming the referred record)
 	"Version": ("ref_doctype", "docname"),

@@ -1,8 +1,8 @@
 """Sites installed before the support cycle existed get its two approval workflows once (then admins
 own them). Only these two: the volunteer hours workflow came later, with its own patch."""
 
-from cis_app.install import create_support_types
-from cis_app.workflows import NEEDS_ASSESSMENT, SUPPORT_PLAN, create_default_workflows
+from cis_app.setup.install import create_support_types
+from cis_app.setup.workflows import NEEDS_ASSESSMENT, SUPPORT_PLAN, create_default_workflows
 
 
 def execute():

@@ -1,6 +1,6 @@
 """Sites installed before volunteer hours existed get their approval workflow once, and only it."""
 
-from cis_app.workflows import VOLUNTEER_HOURS, create_default_workflows
+from cis_app.setup.workflows import VOLUNTEER_HOURS, create_default_workflows
 
 
 def execute():

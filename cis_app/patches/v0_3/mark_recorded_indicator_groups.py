@@ -10,7 +10,7 @@ are recomputed from the plans and the data.
 import frappe
 
 from cis_app.core.metrics import DATA_METRICS
-from cis_app.recompute import recompute_all, refresh_case_management
+from cis_app.cis_case_management.recompute import recompute_all, refresh_case_management
 
 
 def execute():

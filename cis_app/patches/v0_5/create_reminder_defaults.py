@@ -1,4 +1,4 @@
-from cis_app.reminders import create_reminder_notifications
+from cis_app.cis_case_management.reminders import create_reminder_notifications
 
 
 def execute() -> None:

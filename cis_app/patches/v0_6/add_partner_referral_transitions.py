@@ -3,7 +3,7 @@ transitions (accept, decline, start and complete the service), added once; nothi
 
 import frappe
 
-from cis_app.workflows import PARTNER_CONTACT, ensure_roles, partner_referral_transitions
+from cis_app.setup.workflows import PARTNER_CONTACT, ensure_roles, partner_referral_transitions
 
 
 def execute():

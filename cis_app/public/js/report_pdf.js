@@ -2,7 +2,7 @@
 // For license information, please see license.txt
 
 // A report's "PDF" posts the rendered page to report_to_pdf, which cis_app refuses for student rows
-// (cis_app.disclosures.report_to_pdf: Export records the disclosure, a PDF of rendered HTML cannot).
+// (cis_app.cis_case_management.disclosures.report_to_pdf: Export records the disclosure, a PDF of rendered HTML cannot).
 // Frappe's own frappe.render_pdf ignores any answer but 200, so the user would see nothing at all:
 // this one does the same request and, on a refusal, shows the server's message.
 frappe.render_pdf = function (html, opts = {}) {

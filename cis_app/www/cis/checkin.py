@@ -1,14 +1,14 @@
 """/cis/checkin: the coordinator's quick check-in page, made for a phone and for patchy Wi-Fi.
 
 The HTML is a shell holding no student data and nothing about the user, so the service worker may
-keep it for offline use; the script reads the caseload through ``cis_app.checkin_api``. Guests are
+keep it for offline use; the script reads the caseload through ``cis_app.api.checkin``. Guests are
 sent to the login page; users without a staff role get 403.
 """
 
 import frappe
 from frappe import _
 
-from cis_app.checkin_api import get_cache_hours, is_site_worker
+from cis_app.api.checkin import get_cache_hours, is_site_worker
 
 no_cache = 1
 

@@ -1,13 +1,13 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
 
-"""/partner-referrals: the referrals sent to the partner contact's partner (cis_app.partner_portal)."""
+"""/partner-referrals: the referrals sent to the partner contact's partner (cis_app.cis_partnerships.portal)."""
 
 import frappe
 from frappe import _
 from frappe.utils import formatdate
 
-from cis_app.partner_portal import portal_rows
+from cis_app.cis_partnerships.portal import portal_rows
 
 no_cache = 1
 

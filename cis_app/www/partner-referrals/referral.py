@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import formatdate, nowdate
 
-from cis_app.partner_portal import portal_referral, record_view
+from cis_app.cis_partnerships.portal import portal_referral, record_view
 
 no_cache = 1
 

@@ -5,9 +5,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cis_app.disclosures import log_deletion
-from cis_app.exceptions import DisclosureRecordLockedError
-from cis_app.permissions import site_of
+from cis_app.cis_case_management.disclosures import log_deletion
+from cis_app.utils.exceptions import DisclosureRecordLockedError
+from cis_app.permissions.scope import site_of
 
 MAY_CHANGE = "System Manager"
 
@@ -20,14 +20,14 @@ class DisclosureRecord(Document):
 
 	def validate(self):
 		self.check_locked()
-		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions.scope
 
 	def on_trash(self):
 		self.check_locked()
 		self.log_deletion()
 
 	def log_deletion(self):
-		"""The deletion itself is recorded on the student's timeline (``cis_app.disclosures``)."""
+		"""The deletion itself is recorded on the student's timeline (``cis_app.cis_case_management.disclosures``)."""
 		log_deletion(self)
 
 	def check_locked(self):

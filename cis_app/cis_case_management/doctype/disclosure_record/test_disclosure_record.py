@@ -9,10 +9,10 @@ which leaves a note on the student."""
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.disclosures import DisclosureInputError
-from cis_app.exceptions import DisclosureRecordLockedError
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, asset_server, make_student, make_support_plan, make_user
+from cis_app.cis_case_management.disclosures import DisclosureInputError
+from cis_app.utils.exceptions import DisclosureRecordLockedError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, asset_server, make_student, make_support_plan, make_user
 
 LAST_NAME = "Zzdisclosure"
 SYSTEM_MANAGER = "cis-disclosure-sysman@example.com"

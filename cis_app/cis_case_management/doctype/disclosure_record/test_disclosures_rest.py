@@ -8,15 +8,15 @@ administrator of another affiliate.
 
 The requests run in another thread with their own database connection, so this test commits its
 records and deletes them afterwards (not the school year of the check-in's day: it is the one every
-test's factory finds or makes for that day, ``cis_app.testing.school_year_covering``).
+test's factory finds or makes for that day, ``cis_app.tests.factories.school_year_covering``).
 """
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import nowdate
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	api_token,
 	http,

@@ -14,8 +14,8 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, api_token, http, make_student, make_volunteer
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, api_token, http, make_student, make_volunteer
 
 LAST_NAME = "Zzreportprint"
 VOLUNTEER = "cis-report-print-volunteer@example.com"

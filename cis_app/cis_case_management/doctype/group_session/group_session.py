@@ -6,10 +6,10 @@ from frappe import _
 from frappe.model.document import Document
 
 from cis_app.core.plausibility import MAX_SESSION_MINUTES
-from cis_app.exceptions import RosterSiteError
-from cis_app.permissions import check_in_scope, is_unrestricted, raise_link_not_found
-from cis_app.settings import require_school_year_of
-from cis_app.validation import (
+from cis_app.utils.exceptions import RosterSiteError
+from cis_app.permissions.scope import check_in_scope, is_unrestricted, raise_link_not_found
+from cis_app.cis_network.settings import require_school_year_of
+from cis_app.utils.validation import (
 	validate_date_fields,
 	validate_in_range,
 	validate_not_future,

@@ -5,9 +5,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.exceptions import CISValidationError, OutsideSchoolYearError, RosterSiteError, WrongTierError
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_school_year, make_student
+from cis_app.utils.exceptions import CISValidationError, OutsideSchoolYearError, RosterSiteError, WrongTierError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_school_year, make_student
 
 
 def session(site, students, **values):

@@ -5,9 +5,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cis_app.permissions import check_in_scope, site_of
-from cis_app.settings import validate_within_school_year
-from cis_app.workflows import sync_status
+from cis_app.permissions.scope import check_in_scope, site_of
+from cis_app.cis_network.settings import validate_within_school_year
+from cis_app.setup.workflows import sync_status
 
 
 class NeedsAssessment(Document):
@@ -31,7 +31,7 @@ class NeedsAssessment(Document):
 		if self.assessment_scope == "School":
 			self.student = None
 		elif self.student:
-			self.site = site_of(self)  # the student's: one rule, cis_app.permissions
+			self.site = site_of(self)  # the student's: one rule, cis_app.permissions.scope
 		if self.site:
 			self.affiliate = frappe.db.get_value("Site", self.site, "affiliate")
 

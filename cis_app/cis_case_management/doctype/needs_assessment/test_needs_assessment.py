@@ -7,9 +7,9 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days
 
 from cis_app.cis_case_management.doctype.needs_assessment.needs_assessment import get_need_coverage
-from cis_app.exceptions import OutsideSchoolYearError
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, act, make_school_year, make_student
+from cis_app.utils.exceptions import OutsideSchoolYearError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, act, make_school_year, make_student
 
 
 def make_assessment(site=None, scope="School", **values):
@@ -94,7 +94,7 @@ class TestNeedsAssessment(FrappeTestCase):
 	def test_an_edit_cannot_move_an_assessment_into_another_affiliate(self):
 		"""Scope fields are normalised first, then checked: a school assessment of one's own site cannot
 		be turned into a community assessment of an affiliate one does not serve."""
-		from cis_app.testing import make_affiliate
+		from cis_app.tests.factories import make_affiliate
 
 		make_affiliate("_Test NA Other Affiliate")
 		assessment = make_assessment(self.net.site_a)

@@ -9,11 +9,11 @@ from frappe.utils import getdate, now_datetime, nowdate
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core import referrals
 from cis_app.core.consent import SCOPE_SHARE_WITH_PARTNER
-from cis_app.exceptions import ConsentRequiredError, InactivePartnerError, ReferralError, WrongTierError
-from cis_app.partner_portal import partner_views
-from cis_app.permissions import can_see, check_in_scope, site_of
-from cis_app.validation import validate_date_range
-from cis_app.workflows import sync_status
+from cis_app.utils.exceptions import ConsentRequiredError, InactivePartnerError, ReferralError, WrongTierError
+from cis_app.cis_partnerships.portal import partner_views
+from cis_app.permissions.scope import can_see, check_in_scope, site_of
+from cis_app.utils.validation import validate_date_range
+from cis_app.setup.workflows import sync_status
 
 # What may not change once the partner has been told about the student: the consent and the
 # disclosure record were for exactly these.
@@ -37,7 +37,7 @@ class Referral(Document):
 
 	def let_workflow_check_system_saves(self):
 		"""A save the app makes for someone without DocType rights (a partner contact accepting on the
-		portal, ``cis_app.partner_portal``) still goes through Frappe's workflow check: the transition
+		portal, ``cis_app.cis_partnerships.portal``) still goes through Frappe's workflow check: the transition
 		must exist for the user's roles. That check first asks whether the user may read the stored
 		referral, which the portal's own rule has already answered."""
 		before = self.get_doc_before_save()
@@ -45,7 +45,7 @@ class Referral(Document):
 			before.flags.ignore_permissions = True
 
 	def set_site_from_student(self):
-		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions.scope
 
 	def set_school_year(self):
 		"""A new referral is for the current school year unless the coordinator chose another."""
@@ -246,7 +246,7 @@ class Referral(Document):
 
 	def partner_view(self) -> dict:
 		"""What the partner sees of this referral (``core.referrals.partner_view``), built as the
-		partner's portal builds it (``cis_app.partner_portal.partner_views``). The guardian's contact
+		partner's portal builds it (``cis_app.cis_partnerships.portal.partner_views``). The guardian's contact
 		goes only through the channel chosen on the referral, and only once a consent covers it."""
 		return partner_views([self.as_dict()])[self.name]["view"]
 

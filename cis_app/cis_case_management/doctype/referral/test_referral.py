@@ -6,13 +6,13 @@ from frappe.model.workflow import WorkflowTransitionError
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.exceptions import (
+from cis_app.utils.exceptions import (
 	ConsentRequiredError,
 	DisclosureRecordLockedError,
 	InactivePartnerError,
 	ReferralError,
 )
-from cis_app.testing import (
+from cis_app.tests.factories import (
 	TwoSites,
 	act,
 	make_affiliate,

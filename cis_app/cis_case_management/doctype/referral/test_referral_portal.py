@@ -10,7 +10,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, nowdate
 
-from cis_app import partner_portal
+from cis_app.cis_partnerships import portal as partner_portal
 from cis_app.cis_case_management.doctype.referral.test_referral import (
 	INACTIVE_PARTNER,
 	PARTNER,
@@ -22,9 +22,9 @@ from cis_app.cis_partnerships.doctype.partner_contact.partner_contact import (
 	create_website_login,
 )
 from cis_app.core import referrals as core
-from cis_app.exceptions import InactivePartnerError, WrongTierError
-from cis_app.partner_portal import PartnerPortalError
-from cis_app.testing import TwoSites, act, make_active_plan, make_consent, make_school_year, make_student
+from cis_app.utils.exceptions import InactivePartnerError, WrongTierError
+from cis_app.cis_partnerships.portal import PartnerPortalError
+from cis_app.tests.factories import TwoSites, act, make_active_plan, make_consent, make_school_year, make_student
 
 OTHER_PARTNER = "_Test Portal Other Agency"
 PORTAL_PARTNER_EMAIL = "cis-portal-contact@example.com"

@@ -16,7 +16,7 @@ from cis_app.cis_case_management.doctype.referral.test_referral_portal import (
 	PORTAL_PARTNER_EMAIL,
 	portal_user,
 )
-from cis_app.testing import TwoSites, act, api_token, http, make_consent, make_school_year, make_student
+from cis_app.tests.factories import TwoSites, act, api_token, http, make_consent, make_school_year, make_student
 
 NOTE = "Synthetic note: prefers Tuesday pickups"
 REASON = "Synthetic staff reason, never for the partner"
@@ -134,7 +134,7 @@ class TestReferralPortalRest(FrappeTestCase):
 			for secret in ("Mina", NOTE, LAST_NAME):
 				self.assertNotIn(secret, page, (user, name))
 			api = self.request(
-				user, "get", f"/api/method/cis_app.partner_portal.get_referral?referral={name}"
+				user, "get", f"/api/method/cis_app.cis_partnerships.portal.get_referral?referral={name}"
 			)
 			self.assertEqual(api.status_code, 403, (user, name))
 			body = api.get_data(as_text=True)
@@ -155,7 +155,7 @@ class TestReferralPortalRest(FrappeTestCase):
 		refused = self.request(
 			self.other_user,
 			"post",
-			"/api/method/cis_app.partner_portal.act",
+			"/api/method/cis_app.cis_partnerships.portal.act",
 			json={"referral": self.referral, "action": "Accept"},
 		)
 		self.assertEqual(refused.status_code, 403)
@@ -163,7 +163,7 @@ class TestReferralPortalRest(FrappeTestCase):
 		cut = self.request(
 			self.contact_user,
 			"post",
-			"/api/method/cis_app.partner_portal.act",
+			"/api/method/cis_app.cis_partnerships.portal.act",
 			json={"referral": self.revoked, "action": "Accept"},
 		)
 		self.assertEqual(cut.status_code, 403)
@@ -171,7 +171,7 @@ class TestReferralPortalRest(FrappeTestCase):
 		accepted = self.request(
 			self.contact_user,
 			"post",
-			"/api/method/cis_app.partner_portal.act",
+			"/api/method/cis_app.cis_partnerships.portal.act",
 			json={"referral": self.referral, "action": "Accept"},
 		)
 		self.assertEqual(accepted.status_code, 200, accepted.get_data(as_text=True))
@@ -180,7 +180,7 @@ class TestReferralPortalRest(FrappeTestCase):
 		future = self.request(
 			self.contact_user,
 			"post",
-			"/api/method/cis_app.partner_portal.act",
+			"/api/method/cis_app.cis_partnerships.portal.act",
 			json={
 				"referral": self.referral,
 				"action": "Start Service",
@@ -240,6 +240,6 @@ class TestReferralPortalRest(FrappeTestCase):
 		self.assertEqual(other.status_code, 403)
 		self.assertNotIn("Mina", other.get_data(as_text=True))
 		portal = self.request(
-			self.net.coordinator_a, "get", "/api/method/cis_app.partner_portal.get_referrals"
+			self.net.coordinator_a, "get", "/api/method/cis_app.cis_partnerships.portal.get_referrals"
 		)
 		self.assertEqual(portal.status_code, 403)

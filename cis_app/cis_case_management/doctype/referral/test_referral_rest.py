@@ -7,7 +7,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from cis_app.cis_case_management.doctype.referral.test_referral import PARTNER, SUPPORT_TYPE, make_partner
-from cis_app.testing import TwoSites, act, api_token, http, make_consent, make_school_year, make_student
+from cis_app.tests.factories import TwoSites, act, api_token, http, make_consent, make_school_year, make_student
 
 
 class TestReferralRest(FrappeTestCase):

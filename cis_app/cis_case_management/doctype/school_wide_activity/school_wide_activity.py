@@ -5,9 +5,9 @@ import frappe
 from frappe.model.document import Document
 
 from cis_app.core.plausibility import MAX_PEOPLE
-from cis_app.permissions import check_in_scope
-from cis_app.settings import require_school_year_of
-from cis_app.validation import (
+from cis_app.permissions.scope import check_in_scope
+from cis_app.cis_network.settings import require_school_year_of
+from cis_app.utils.validation import (
 	validate_date_fields,
 	validate_in_range,
 	validate_not_future,

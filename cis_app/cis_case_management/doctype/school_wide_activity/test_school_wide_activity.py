@@ -5,9 +5,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import nowdate
 
-from cis_app.exceptions import WrongTierError
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_school_year
+from cis_app.utils.exceptions import WrongTierError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_school_year
 
 
 def activity(site, support_type="Clothing Closet", head_count=120):

@@ -21,7 +21,7 @@ frappe.ui.form.on("Student", {
 	},
 });
 
-// Disclosures and record views: sent in __onload to the student's administrators only (cis_app.disclosures)
+// Disclosures and record views: sent in __onload to the student's administrators only (cis_app.cis_case_management.disclosures)
 function cis_render_record_trail(frm) {
 	const onload = frm.doc.__onload || {};
 	if (!onload.cis_disclosures || !frm.get_field("disclosures_html")) return;

@@ -11,16 +11,16 @@ from cis_app.core.grades import normalize_grade
 from cis_app.core.plausibility import MAX_STUDENT_AGE, MIN_STUDENT_AGE
 from cis_app.core.retention import left_on_for
 from cis_app.core.students import StudentProblem, student_problems
-from cis_app.exceptions import (
+from cis_app.utils.exceptions import (
 	DuplicateStudentIdError,
 	InactiveSiteError,
 	InvalidDateError,
 	InvalidGradeLevelError,
 	MarkupNotAllowedError,
 )
-from cis_app.permissions import check_in_scope, move_student_records
-from cis_app.recompute import case_managed_among
-from cis_app.validation import validate_date_fields, validate_links_exist
+from cis_app.permissions.scope import check_in_scope, move_student_records
+from cis_app.cis_case_management.recompute import case_managed_among
+from cis_app.utils.validation import validate_date_fields, validate_links_exist
 
 
 class Student(Document):
@@ -41,8 +41,8 @@ class Student(Document):
 		self.set_left_on()
 
 	def onload(self):
-		# disclosures and who opened the record, for the student's administrators (cis_app.disclosures)
-		from cis_app.disclosures import student_onload
+		# disclosures and who opened the record, for the student's administrators (cis_app.cis_case_management.disclosures)
+		from cis_app.cis_case_management.disclosures import student_onload
 
 		student_onload(self)
 

@@ -14,7 +14,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, add_years, getdate, nowdate
 
-from cis_app.testing import (
+from cis_app.tests.factories import (
 	TwoSites,
 	api_token,
 	http,

@@ -18,8 +18,8 @@ from frappe.core.doctype.data_import.data_import import start_import
 from frappe.permissions import can_import
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_affiliate, make_user
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_affiliate, make_user
 
 
 def csv_file(rows: list[dict]) -> str:

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
 """A field the user cannot read, spelled as MariaDB also reads it (upper or mixed case, backticks, a table
-prefix), is refused in every part of a list query, at every door, over HTTP (cis_app.field_guard).
+prefix), is refused in every part of a list query, at every door, over HTTP (cis_app.permissions.field_guard).
 
 The user is a CIS Administrator of the students' affiliate: reads students, not their health notes
 (permlevel 1). Each probe below was answered before the guard matched names as MariaDB does. The
@@ -13,7 +13,7 @@ import frappe
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.testing import TwoSites, api_token, http, make_student
+from cis_app.tests.factories import TwoSites, api_token, http, make_student
 
 LAST_NAME = "Spellingcheck"
 NOTES = "Asthma; inhaler in the nurse's office"

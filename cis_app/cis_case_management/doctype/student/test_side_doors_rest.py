@@ -13,7 +13,7 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.testing import (
+from cis_app.tests.factories import (
 	TwoSites,
 	api_token,
 	http,
@@ -160,7 +160,7 @@ class TestSideDoorsOverHTTP(FrappeTestCase):
 
 	def test_the_same_records_are_visible_to_whoever_may_read_the_plan(self):
 		"""The probes above can fail: on the record's own site the rows are there."""
-		from cis_app.permissions import clear_scope_cache
+		from cis_app.permissions.scope import clear_scope_cache
 
 		self.assertEqual(frappe.db.count("Version", {"docname": self.plan_b}), 1)
 		clear_scope_cache()
@@ -341,7 +341,7 @@ class TestSideDoorsOverHTTP(FrappeTestCase):
 
 	def test_a_file_can_be_attached_to_a_form_not_saved_yet(self):
 		"""The desk uploads an attachment of an unsaved form under its temporary name."""
-		from cis_app.permissions import clear_scope_cache
+		from cis_app.permissions.scope import clear_scope_cache
 
 		clear_scope_cache()
 		frappe.set_user(self.net.coordinator_a)

@@ -2,14 +2,14 @@
 # For license information, please see license.txt
 """Whole student records are read one at a time, and each read is recorded: ``fields=["*"]`` lists and
 ``frappe.client.get_value(..., fieldname="*")`` of a DocType that holds students are refused with the
-fields to ask for (cis_app.field_guard), while opening a record writes a View Log
-(cis_app.disclosures.record_api_read). Probed over HTTP as the coordinator of the students' site.
+fields to ask for (cis_app.permissions.field_guard), while opening a record writes a View Log
+(cis_app.cis_case_management.disclosures.record_api_read). Probed over HTTP as the coordinator of the students' site.
 """
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.testing import TwoSites, api_token, http, make_consent, make_student
+from cis_app.tests.factories import TwoSites, api_token, http, make_consent, make_student
 
 LAST_NAME = "Starcheck"
 

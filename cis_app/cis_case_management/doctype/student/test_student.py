@@ -10,15 +10,15 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.exceptions import (
+from cis_app.utils.exceptions import (
 	DuplicateStudentIdError,
 	InactiveSiteError,
 	InvalidGradeLevelError,
 	OutOfScopeError,
 	ShareNotAllowedError,
 )
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_site, make_student
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_site, make_student
 
 
 def as_user(user):

@@ -9,7 +9,7 @@ records and deletes them afterwards.
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.testing import TwoSites, api_token, http, make_student
+from cis_app.tests.factories import TwoSites, api_token, http, make_student
 
 LAST_NAME = "Restcheck"
 

@@ -7,16 +7,16 @@ from frappe.model.document import Document
 
 from cis_app.core.consent import REVOKED, SCOPE_CASE_MANAGEMENT, consent_status, has_valid_consent
 from cis_app.core.goals import FROM_CHECK_IN, check_in_updates
-from cis_app.exceptions import CISValidationError, ConsentRequiredError
-from cis_app.permissions import check_in_scope, site_of
-from cis_app.settings import require_school_year_of
-from cis_app.validation import validate_date_range, validate_not_future
+from cis_app.utils.exceptions import CISValidationError, ConsentRequiredError
+from cis_app.permissions.scope import check_in_scope, site_of
+from cis_app.cis_network.settings import require_school_year_of
+from cis_app.utils.validation import validate_date_range, validate_not_future
 
 
 class StudentCheckIn(Document):
 	def validate(self):
 		check_in_scope(self)
-		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions.scope
 		validate_not_future(self.checkin_date, "Date")
 		school_year = require_school_year_of(self.checkin_date, "Date")
 		validate_date_range(self, "checkin_date", "follow_up_date")

@@ -6,8 +6,8 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
 from cis_app.cis_case_management.doctype.support_plan.support_plan import get_goals
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_student, make_support_plan, school_year_covering
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_student, make_support_plan, school_year_covering
 
 
 class TestStudentCheckIn(FrappeTestCase):

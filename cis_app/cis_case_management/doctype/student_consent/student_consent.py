@@ -7,9 +7,9 @@ from frappe.model.document import Document
 from frappe.utils import nowdate
 
 from cis_app.core import consent
-from cis_app.exceptions import ConsentDateError
-from cis_app.permissions import check_in_scope, site_of
-from cis_app.validation import validate_date_fields, validate_not_future, validate_plain_text
+from cis_app.utils.exceptions import ConsentDateError
+from cis_app.permissions.scope import check_in_scope, site_of
+from cis_app.utils.validation import validate_date_fields, validate_not_future, validate_plain_text
 
 
 class StudentConsent(Document):
@@ -24,7 +24,7 @@ class StudentConsent(Document):
 		self.set_status()
 
 	def set_site_from_student(self):
-		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions.scope
 
 	def set_default_expiry(self):
 		if not self.expiry_date and self.school_year:

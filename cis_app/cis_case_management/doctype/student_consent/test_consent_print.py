@@ -11,8 +11,8 @@ from frappe import _
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import nowdate
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	asset_server,
 	make_consent,

@@ -9,9 +9,9 @@ from cis_app.cis_case_management.doctype.student_consent.student_consent import 
 	has_valid_consent,
 	refresh_consent_statuses,
 )
-from cis_app.exceptions import ConsentDateError
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_consent, make_school_year, make_student
+from cis_app.utils.exceptions import ConsentDateError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_consent, make_school_year, make_student
 
 
 class TestStudentConsent(FrappeTestCase):

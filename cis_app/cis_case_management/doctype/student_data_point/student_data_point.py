@@ -7,17 +7,17 @@ from frappe.model.document import Document
 
 from cis_app.core.data_points import FIGURES, FLAGS, GROUP_FLAGS, INDICATOR_GROUPS, recorded_groups
 from cis_app.core.early_warning import data_point_problems
-from cis_app.exceptions import InvalidDataPointError
-from cis_app.permissions import check_in_scope, site_of
-from cis_app.recompute import queue_recompute, recompute
-from cis_app.settings import require_school_year_of
-from cis_app.validation import validate_not_future
+from cis_app.utils.exceptions import InvalidDataPointError
+from cis_app.permissions.scope import check_in_scope, site_of
+from cis_app.cis_case_management.recompute import queue_recompute, recompute
+from cis_app.cis_network.settings import require_school_year_of
+from cis_app.utils.validation import validate_not_future
 
 
 class StudentDataPoint(Document):
 	def validate(self):
 		check_in_scope(self)
-		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions.scope
 		validate_not_future(self.as_of_date, "As Of", InvalidDataPointError)
 		self.school_year = require_school_year_of(self.as_of_date, "As Of")
 		self.set_recorded_groups()

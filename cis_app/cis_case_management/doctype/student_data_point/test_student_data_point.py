@@ -5,9 +5,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.exceptions import InvalidDataPointError, OutsideSchoolYearError
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_active_plan, make_data_point, make_student, school_year_covering
+from cis_app.utils.exceptions import InvalidDataPointError, OutsideSchoolYearError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_active_plan, make_data_point, make_student, school_year_covering
 
 
 class TestStudentDataPoint(FrappeTestCase):
@@ -185,9 +185,9 @@ class TestStudentDataPoint(FrappeTestCase):
 		# one job for the whole transaction, however many rows it imported
 		self.assertEqual(
 			[(call.args[0], call.kwargs.get("deduplicate")) for call in enqueue.call_args_list],
-			[("cis_app.recompute.recompute_pending", True)],
+			[("cis_app.cis_case_management.recompute.recompute_pending", True)],
 		)
-		from cis_app.recompute import PENDING_KEY, recompute_pending
+		from cis_app.cis_case_management.recompute import PENDING_KEY, recompute_pending
 
 		self.assertIn(
 			student, {s.decode() if isinstance(s, bytes) else s for s in frappe.cache.smembers(PENDING_KEY)}
@@ -223,7 +223,7 @@ class TestStudentDataPoint(FrappeTestCase):
 			frappe.get_list("Student Data Point")
 
 	def test_one_bad_goal_does_not_stop_the_recompute(self):
-		from cis_app.recompute import recompute_all
+		from cis_app.cis_case_management.recompute import recompute_all
 
 		good_student, bad_student = (make_student(self.net.site_a).name for _ in range(2))
 		goal = {

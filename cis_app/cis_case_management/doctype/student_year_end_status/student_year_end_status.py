@@ -7,9 +7,9 @@ from frappe.model.document import Document
 
 from cis_app.core.grades import normalize_grade
 from cis_app.core.outcomes import remained_in_school, status_problem
-from cis_app.exceptions import CISValidationError
-from cis_app.permissions import check_in_scope, site_of
-from cis_app.validation import validate_not_future
+from cis_app.utils.exceptions import CISValidationError
+from cis_app.permissions.scope import check_in_scope, site_of
+from cis_app.utils.validation import validate_not_future
 
 STATUS_MESSAGES = {
 	"graduation_needs_grade_12": _lt(
@@ -26,7 +26,7 @@ STATUS_MESSAGES = {
 class StudentYearEndStatus(Document):
 	def validate(self):
 		check_in_scope(self)
-		self.site = site_of(self)  # the student's: one rule, cis_app.permissions
+		self.site = site_of(self)  # the student's: one rule, cis_app.permissions.scope
 		self.grade_level = normalize_grade(self.grade_level) or self.grade_level
 		self.validate_school_year_started()
 		self.validate_status_for_grade()

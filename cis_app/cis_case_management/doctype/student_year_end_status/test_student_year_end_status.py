@@ -4,8 +4,8 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.exceptions import CISValidationError
-from cis_app.testing import TwoSites, make_school_year, make_student
+from cis_app.utils.exceptions import CISValidationError
+from cis_app.tests.factories import TwoSites, make_school_year, make_student
 
 
 def year_end(student, status, grade, year):
@@ -52,7 +52,7 @@ class TestStudentYearEndStatus(FrappeTestCase):
 			year_end(student, "Retained", "7", self.year)
 
 	def test_statuses_are_scoped_to_the_students_site(self):
-		from cis_app.permissions import clear_scope_cache
+		from cis_app.permissions.scope import clear_scope_cache
 
 		theirs = year_end(make_student(self.net.site_b).name, "Promoted", "4", self.year).name
 		clear_scope_cache()

@@ -18,12 +18,12 @@ from cis_app.core.metrics import (
 	metric_values,
 )
 from cis_app.core.plans import ACTIVE, CASE_MANAGED_STATUSES, CLOSED
-from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, WrongTierError
-from cis_app.permissions import check_in_scope, site_of
-from cis_app.recompute import load_latest_data_points, refresh_case_management
-from cis_app.settings import get_goal_tolerance, validate_within_school_year
-from cis_app.validation import validate_date_range, validate_support_tier
-from cis_app.workflows import sync_status
+from cis_app.utils.exceptions import ConsentRequiredError, InvalidGoalError, WrongTierError
+from cis_app.permissions.scope import check_in_scope, site_of
+from cis_app.cis_case_management.recompute import load_latest_data_points, refresh_case_management
+from cis_app.cis_network.settings import get_goal_tolerance, validate_within_school_year
+from cis_app.utils.validation import validate_date_range, validate_support_tier
+from cis_app.setup.workflows import sync_status
 
 GOAL_PROBLEMS = {
 	"missing_values": _lt("Row {0}: enter both the baseline and the target."),
@@ -60,7 +60,7 @@ class SupportPlan(Document):
 		if self.plan_type == "Student":
 			if not self.student:
 				frappe.throw(_("Choose the student this plan is for."), frappe.MandatoryError)
-			self.site = site_of(self)  # the student's: one rule, cis_app.permissions
+			self.site = site_of(self)  # the student's: one rule, cis_app.permissions.scope
 		else:
 			self.student = None
 			self.student_name = None

@@ -6,9 +6,9 @@ from frappe.model.workflow import WorkflowTransitionError
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.exceptions import ConsentRequiredError, InvalidGoalError, OutsideSchoolYearError, WrongTierError
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.utils.exceptions import ConsentRequiredError, InvalidGoalError, OutsideSchoolYearError, WrongTierError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	act,
 	make_consent,
@@ -220,7 +220,7 @@ class TestWorkflowsSurviveMigrate(FrappeTestCase):
 		from frappe.model.sync import sync_for
 		from frappe.utils.fixtures import sync_fixtures
 
-		from cis_app.install import after_install
+		from cis_app.setup.install import after_install
 		from cis_app.patches.v0_1.create_default_workflows import execute as run_patch
 
 		workflow = frappe.get_doc("Workflow", "Support Plan Approval")
@@ -283,7 +283,7 @@ class TestCaseManagementFollowsPlans(FrappeTestCase):
 	def test_case_managed_while_a_plan_is_active_or_under_review(self):
 		from frappe.model.workflow import apply_workflow
 
-		from cis_app.testing import make_active_plan
+		from cis_app.tests.factories import make_active_plan
 
 		student = make_student(self.net.site_a).name
 		self.assertEqual(frappe.db.get_value("Student", student, "is_case_managed"), 0)
@@ -357,7 +357,7 @@ class TestActivatedOn(FrappeTestCase):
 	def test_set_on_activation_and_kept_through_review_and_closure(self):
 		from frappe.model.workflow import apply_workflow
 
-		from cis_app.testing import make_active_plan
+		from cis_app.tests.factories import make_active_plan
 
 		student = make_student(self.net.site_a).name
 		draft = make_support_plan(student, activated_on=add_days(nowdate(), -50))
@@ -400,7 +400,7 @@ class TestActivatedOn(FrappeTestCase):
 
 	def test_the_patch_fills_blanked_plans_from_their_history(self):
 		from cis_app.patches.v0_4.set_plan_activated_on import execute
-		from cis_app.testing import make_active_plan
+		from cis_app.tests.factories import make_active_plan
 
 		from_version, activation = self.activate_with_history(make_student(self.net.site_a).name)
 		from_start = make_active_plan(make_student(self.net.site_a).name)

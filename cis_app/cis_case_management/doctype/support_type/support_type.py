@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cis_app.exceptions import CISValidationError
+from cis_app.utils.exceptions import CISValidationError
 
 
 class SupportType(Document):

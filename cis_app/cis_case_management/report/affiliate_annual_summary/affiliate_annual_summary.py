@@ -6,9 +6,9 @@ year. The definitions and the suppression rules are in ``cis_app.core.annual_sum
 
 The rows are read with ``frappe.qb`` (one query per table), which bypasses permissions, so the sites
 are scoped here, explicitly: Administrator sees every site; anyone else the sites they serve
-(``cis_app.permissions.get_permitted_sites``); a site filter outside them is refused, not silently
+(``cis_app.permissions.scope.get_permitted_sites``); a site filter outside them is refused, not silently
 emptied. A viewer whose figures are always suppressed gets them for every site they see together:
-a site or affiliate filter short of that is refused (``cis_app.reporting.refuse_differencing``), so
+a site or affiliate filter short of that is refused (``cis_app.cis_case_management.reporting.refuse_differencing``), so
 no suppressed figure is recovered by subtracting one answer from another. Small cells are suppressed unless the user may read every student behind the figures: a user
 with read permission on Student who serves every site in the result (or Administrator). An Evaluator or
 a Partner Manager always gets suppressed figures, whatever the filters say. A suppressed value is None
@@ -31,11 +31,11 @@ from cis_app.core.annual_summary import (
 	annual_summary,
 	suppress_summary,
 )
-from cis_app.exceptions import CISValidationError, OutOfScopeError
-from cis_app.outcomes_data import sites_in_scope
-from cis_app.permissions import get_permitted_sites
-from cis_app.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
-from cis_app.settings import get_small_cell_threshold
+from cis_app.utils.exceptions import CISValidationError, OutOfScopeError
+from cis_app.cis_case_management.outcomes_data import sites_in_scope
+from cis_app.permissions.scope import get_permitted_sites
+from cis_app.cis_case_management.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
+from cis_app.cis_network.settings import get_small_cell_threshold
 
 REPORT = "Affiliate Annual Summary"
 SITE_FIELDS = ("name", "affiliate", "site_type", "enrollment_count", "is_active")
@@ -215,7 +215,7 @@ def load_rows(year, sites: list[str], include_affiliate_wide: set[str]) -> dict[
 def case_managed_by_site(school_year: str, sites: list[str]) -> list[dict]:
 	"""Rows of site and ``count``: the students whose earliest activated Student plan of the year (by
 	activation date, then plan name) among ``sites`` is at that site, counted by MariaDB (reading the
-	covering index ``cis_app.outcomes_data.PLAN_INDEX``), so the whole network sends a row per site,
+	covering index ``cis_app.cis_case_management.outcomes_data.PLAN_INDEX``), so the whole network sends a row per site,
 	not one per plan."""
 	return frappe.db.sql(
 		"""select first_plan.site, count(*) as count

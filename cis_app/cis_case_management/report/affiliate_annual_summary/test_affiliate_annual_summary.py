@@ -22,8 +22,8 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, nowdate
 
 from cis_app.cis_case_management.report.affiliate_annual_summary import affiliate_annual_summary
-from cis_app.exceptions import OutOfScopeError
-from cis_app.testing import (
+from cis_app.utils.exceptions import OutOfScopeError
+from cis_app.tests.factories import (
 	act,
 	make_active_plan,
 	make_affiliate,
@@ -179,7 +179,7 @@ class TestAffiliateAnnualSummary(FrappeTestCase):
 			)
 
 		cls.hour_value = {NORTH: worth(2, 1.5), SOUTH: worth(3)}
-		from cis_app.permissions import clear_scope_cache
+		from cis_app.permissions.scope import clear_scope_cache
 
 		clear_scope_cache()
 

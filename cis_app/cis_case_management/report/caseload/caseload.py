@@ -15,7 +15,7 @@ from frappe.utils import nowdate
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core.caseload import build_caseload, summarize
 from cis_app.core.plans import OPEN_STATUSES
-from cis_app.reporting import ReportFilterError, execute_refusing_cleanly
+from cis_app.cis_case_management.reporting import ReportFilterError, execute_refusing_cleanly
 
 REPORT = "Caseload"
 SHOW = ("Case-managed", "Suggested Tier 2 or 3", "All students")

@@ -6,8 +6,8 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
 from cis_app.cis_case_management.report.caseload.caseload import execute
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_active_plan, make_student, school_year_covering
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_active_plan, make_student, school_year_covering
 
 
 class TestCaseload(FrappeTestCase):

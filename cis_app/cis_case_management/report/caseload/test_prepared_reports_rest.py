@@ -18,8 +18,8 @@ from frappe.core.doctype.prepared_report.prepared_report import (
 )
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.reporting import APP_REPORTS
-from cis_app.testing import TwoSites, api_token, http, make_student, school_year_covering
+from cis_app.cis_case_management.reporting import APP_REPORTS
+from cis_app.tests.factories import TwoSites, api_token, http, make_student, school_year_covering
 
 RUN = "/api/method/frappe.desk.query_report.run"
 MAKE = "/api/method/frappe.core.doctype.prepared_report.prepared_report.make_prepared_report"

@@ -3,7 +3,7 @@
 """CIS Impact: did case management change an indicator, against a matched comparison group.
 
 The rules are ``cis_app.core.impact`` (stated there and in this report's message); the students and
-their figures come from ``cis_app.impact_data`` for the sites in the user's scope, read with SQL, so an
+their figures come from ``cis_app.cis_case_management.impact_data`` for the sites in the user's scope, read with SQL, so an
 Evaluator, who has no Student permission, gets the aggregates and nothing else.
 
 Suppression: as in CIS Outcomes, no figure from fewer than the threshold's students for anyone who
@@ -21,10 +21,10 @@ from cis_app.cis_case_management.report.cis_outcomes.cis_outcomes import resolve
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core import impact
 from cis_app.core.outcome_report import in_grade_range
-from cis_app.exceptions import CISValidationError
-from cis_app.impact_data import load_impact_frame, previous_school_year
-from cis_app.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
-from cis_app.settings import get_small_cell_threshold
+from cis_app.utils.exceptions import CISValidationError
+from cis_app.cis_case_management.impact_data import load_impact_frame, previous_school_year
+from cis_app.cis_case_management.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
+from cis_app.cis_network.settings import get_small_cell_threshold
 
 REPORT = "CIS Impact"
 def outcome_labels() -> dict[str, str]:

@@ -19,8 +19,8 @@ import frappe
 from frappe.desk.query_report import run
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	api_token,
 	http,

@@ -1,7 +1,7 @@
 // Copyright (c) 2026, cis_app contributors and contributors
 // For license information, please see license.txt
 
-const CIS_OUTCOME_EXPORT = "cis_app.outcome_export";
+const CIS_OUTCOME_EXPORT = "cis_app.cis_network.outcome_export";
 const CIS_NETWORK_ROLES = ["Evaluator", "CIS Administrator", "System Manager"];
 const CIS_EXPORT_ROLES = ["CIS Administrator", "System Manager"];
 const CIS_OUTCOME_GRADES = ["", "PK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];

@@ -3,7 +3,7 @@
 """CIS Outcomes: the outcome metrics of the students case-managed in a school year.
 
 The figures come from ``cis_app.core.outcomes`` (definitions in its docstring and in this report's
-help, ``definitions_html``), over the cohort ``cis_app.outcomes_data`` loads with explicit site scoping
+help, ``definitions_html``), over the cohort ``cis_app.cis_case_management.outcomes_data`` loads with explicit site scoping
 (the rows are read with ``frappe.qb``, so an Evaluator, who has no Student permission, gets the
 aggregates of the sites of their affiliate and nothing else).
 
@@ -28,14 +28,14 @@ from cis_app.cis_network.doctype.school_year.school_year import get_current_scho
 from cis_app.core.network_rollup import network_rollup
 from cis_app.core.outcome_report import grade_range, in_grade_range, report_rows
 from cis_app.core.outcomes import COUNT_METRICS, METRICS, counted_outcome_metrics, suppress_outcomes
-from cis_app.exceptions import CISValidationError, OutOfScopeError
-from cis_app.outcomes_data import load_counted, sites_in_scope
-from cis_app.permissions import get_permitted_sites
-from cis_app.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
-from cis_app.settings import get_outcome_targets, get_small_cell_threshold
+from cis_app.utils.exceptions import CISValidationError, OutOfScopeError
+from cis_app.cis_case_management.outcomes_data import load_counted, sites_in_scope
+from cis_app.permissions.scope import get_permitted_sites
+from cis_app.cis_case_management.reporting import execute_refusing_cleanly, refuse_differencing, suppression_applies
+from cis_app.cis_network.settings import get_outcome_targets, get_small_cell_threshold
 
 REPORT = "CIS Outcomes"
-# group_by filter value -> cohort column (``cis_app.outcomes_data.COHORT_FIELDS``)
+# group_by filter value -> cohort column (``cis_app.cis_case_management.outcomes_data.COHORT_FIELDS``)
 GROUP_BY = {
 	"": None,
 	"None": None,

@@ -31,8 +31,8 @@ import frappe
 from frappe.desk.query_report import export_query, run
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	make_active_plan,
 	make_affiliate,
@@ -487,8 +487,8 @@ class TestCISOutcomes(FrappeTestCase):
 			self.run_as("Administrator", school_year="1999-2000")
 
 	def test_targets_are_percentages(self):
-		from cis_app.exceptions import OutOfRangeError
-		from cis_app.settings import get_outcome_targets, get_small_cell_threshold
+		from cis_app.utils.exceptions import OutOfRangeError
+		from cis_app.cis_network.settings import get_outcome_targets, get_small_cell_threshold
 
 		self.assertEqual(get_outcome_targets(), TARGETS)
 		self.assertEqual(get_small_cell_threshold(), THRESHOLD)
@@ -549,7 +549,7 @@ class TestCISOutcomes(FrappeTestCase):
 	# ------------------------------------------------------------------ Outcome Export (network roll-up)
 
 	def export_as(self, user: str, school_year: str | None = None, affiliate: str | None = None) -> dict:
-		from cis_app.outcome_export import get_outcome_export
+		from cis_app.cis_network.outcome_export import get_outcome_export
 
 		clear_scope_cache()
 		frappe.set_user(user)
@@ -617,7 +617,7 @@ class TestCISOutcomes(FrappeTestCase):
 		from unittest.mock import patch as mock_patch
 
 		from cis_app.core.network_rollup import parse_export, validate_export
-		from cis_app.outcome_export import download_outcome_export
+		from cis_app.cis_network.outcome_export import download_outcome_export
 
 		statements = []
 		real_sql = frappe.db.sql
@@ -649,7 +649,7 @@ class TestCISOutcomes(FrappeTestCase):
 		self.assertIn("select", statements)
 
 	def test_the_outcome_export_is_refused_to_everyone_else(self):
-		from cis_app.outcome_export import OutcomeExportError, download_outcome_export
+		from cis_app.cis_network.outcome_export import OutcomeExportError, download_outcome_export
 
 		refused = [
 			self.net.coordinator_a,  # staff of the affiliate, but not its administrator

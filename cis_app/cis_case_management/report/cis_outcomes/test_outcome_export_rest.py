@@ -12,7 +12,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from cis_app.core.network_rollup import parse_export, validate_export
-from cis_app.testing import (
+from cis_app.tests.factories import (
 	TwoSites,
 	api_token,
 	http,
@@ -23,7 +23,7 @@ from cis_app.testing import (
 	make_volunteer,
 )
 
-EXPORT = "/api/method/cis_app.outcome_export.download_outcome_export"
+EXPORT = "/api/method/cis_app.cis_network.outcome_export.download_outcome_export"
 YEAR = ("2008-2009", "2008-08-01", "2009-07-31")
 LAST_NAME = "Exportrestcheck"
 
@@ -94,7 +94,7 @@ class TestOutcomeExportRest(FrappeTestCase):
 				self.assertNotIn("cis-outcome-export", response.get_data(as_text=True))
 		response = http(
 			"post",
-			"/api/method/cis_app.outcome_export.check_outcome_export",
+			"/api/method/cis_app.cis_network.outcome_export.check_outcome_export",
 			self.tokens[self.net.partner_manager],
 			data={"school_year": self.year},
 		)

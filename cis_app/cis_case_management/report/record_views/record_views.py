@@ -1,10 +1,10 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
 """Record Views: who opened a student's record, check-ins or referrals, and when (View Logs written by
-the desk's form and by REST reads, ``cis_app.disclosures``).
+the desk's form and by REST reads, ``cis_app.cis_case_management.disclosures``).
 
 Only for CIS Administrators and System Managers, and only the views of records at the sites the user
-serves (``cis_app.disclosures.record_views`` applies the scope explicitly).
+serves (``cis_app.cis_case_management.disclosures.record_views`` applies the scope explicitly).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from cis_app.disclosures import DisclosureInputError, record_views
-from cis_app.reporting import execute_refusing_cleanly
+from cis_app.cis_case_management.disclosures import DisclosureInputError, record_views
+from cis_app.cis_case_management.reporting import execute_refusing_cleanly
 
 REPORT = "Record Views"
 

@@ -9,9 +9,9 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
 from cis_app.cis_case_management.report.record_views.record_views import execute
-from cis_app.disclosures import DisclosureInputError
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_affiliate, make_student, make_user
+from cis_app.cis_case_management.disclosures import DisclosureInputError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_affiliate, make_student, make_user
 
 OTHER_ADMIN = "cis-record-views-other-admin@example.com"
 

@@ -3,7 +3,7 @@
 """Student Disclosures: the disclosure records (FERPA 34 CFR 99.32) of a student, a site or all the
 sites the user serves, for a period; what a parent who asks is shown.
 
-Rows come through ``frappe.get_list`` (``cis_app.disclosures.disclosures_of``), so only the records of
+Rows come through ``frappe.get_list`` (``cis_app.cis_case_management.disclosures.disclosures_of``), so only the records of
 the students the user may see appear. "Print for the Family" (in the report's menu) prints the
 student's "Student Disclosure Record" for the same period, in the family's language.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from cis_app.disclosures import disclosures_of
-from cis_app.reporting import execute_refusing_cleanly
+from cis_app.cis_case_management.disclosures import disclosures_of
+from cis_app.cis_case_management.reporting import execute_refusing_cleanly
 
 REPORT = "Student Disclosures"
 

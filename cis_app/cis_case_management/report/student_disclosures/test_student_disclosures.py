@@ -8,9 +8,9 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, now_datetime, nowdate
 
 from cis_app.cis_case_management.report.student_disclosures.student_disclosures import execute
-from cis_app.disclosures import DisclosureInputError, write_disclosures
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, make_affiliate, make_student, make_user
+from cis_app.cis_case_management.disclosures import DisclosureInputError, write_disclosures
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, make_affiliate, make_student, make_user
 
 OTHER_ADMIN = "cis-disclosures-report-other-admin@example.com"
 

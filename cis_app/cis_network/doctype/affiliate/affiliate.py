@@ -3,8 +3,8 @@
 
 from frappe.model.document import Document
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.validation import validate_date_fields, validate_staff_rows
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.utils.validation import validate_date_fields, validate_staff_rows
 
 
 class Affiliate(Document):

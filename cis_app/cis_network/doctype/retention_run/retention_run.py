@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, now_datetime, nowdate
 
-from cis_app import retention
+from cis_app.cis_network import retention
 from cis_app.core import retention as rules
 
 DRY_RUN = "Dry Run"
@@ -18,7 +18,7 @@ class RetentionRun(Document):
 	due and skipped), then, once an administrator confirms it with Erase, the record of the erasure:
 	how many, when, by whom. The run holds counts only; the students are listed live, for the sites
 	the viewer serves (``onload``), and each erased student records the run that erased them.
-	Rules: ``cis_app.core.retention``; work: ``cis_app.retention``."""
+	Rules: ``cis_app.core.retention``; work: ``cis_app.cis_network.retention``."""
 
 	def validate(self):
 		if self.is_new():

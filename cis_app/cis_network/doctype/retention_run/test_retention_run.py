@@ -18,10 +18,10 @@ from frappe.utils import add_days, add_years, nowdate
 from cis_app.cis_case_management.report.affiliate_annual_summary import affiliate_annual_summary
 from cis_app.cis_case_management.report.cis_outcomes import cis_outcomes
 from cis_app.core.retention import ERASED
-from cis_app.exceptions import InvalidDateError
-from cis_app.permissions import clear_scope_cache
-from cis_app.retention import RetentionError, list_due_students
-from cis_app.testing import TwoSites, make_active_plan, make_consent, make_school_year, make_student
+from cis_app.utils.exceptions import InvalidDateError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.cis_network.retention import RetentionError, list_due_students
+from cis_app.tests.factories import TwoSites, make_active_plan, make_consent, make_school_year, make_student
 
 YEAR = ("2017-2018", "2017-08-01", "2018-07-31")
 LEFT_ON = "2018-06-01"

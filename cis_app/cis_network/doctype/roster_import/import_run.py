@@ -1,5 +1,5 @@
 """What every run of a Roster Import shares, whatever its file: a OneRoster roster
-(``cis_app.roster_import_job``), or an ABC data or year-end status file (``cis_app.abc_import_job``).
+(``cis_app.cis_network.district_data.roster_job``), or an ABC data or year-end status file (``cis_app.cis_network.district_data.abc_job``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from frappe.utils import strip_html
 from cis_app.cis_network.doctype.roster_import.roster_import import import_file_doc
 from cis_app.core import file_limits
 from cis_app.core.oneroster import OneRosterError, row_log_csv
-from cis_app.roster_import_bulk import plain_message
+from cis_app.cis_network.district_data.roster_bulk import plain_message
 
 # Students written between two commits (see ``RosterImportRun.apply_students``).
 CHUNK_SIZE = 2000

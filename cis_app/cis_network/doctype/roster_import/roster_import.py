@@ -3,7 +3,7 @@
 
 """Roster Import: one run of a district's OneRoster file (dry run or apply), with its counts and log.
 
-The form records the run; ``start_import`` queues the job (``cis_app.roster_import_job``) that reads
+The form records the run; ``start_import`` queues the job (``cis_app.cis_network.district_data.roster_job``) that reads
 the file, plans the changes in the core (``cis_app.core.oneroster``) and applies them.
 """
 
@@ -13,8 +13,8 @@ from frappe.model.document import Document
 from frappe.utils import flt
 
 from cis_app.core import abc_import
-from cis_app.exceptions import OutOfScopeError, RosterImportError, RosterImportRunningError
-from cis_app.roster_import_permissions import affiliate_of_import, has_roster_import_permission
+from cis_app.utils.exceptions import OutOfScopeError, RosterImportError, RosterImportRunningError
+from cis_app.permissions.roster_import import affiliate_of_import, has_roster_import_permission
 
 
 class RosterImport(Document):
@@ -130,7 +130,7 @@ def start_import(name: str) -> str:
 		_refuse_running(doc.school_district)
 	doc.db_set({"status": "Running", "status_message": _("Queued")})
 	job = frappe.enqueue(
-		"cis_app.roster_import_job.run_roster_import",
+		"cis_app.cis_network.district_data.roster_job.run_roster_import",
 		queue="long",
 		timeout=4 * 3600,
 		job_id=job_id,

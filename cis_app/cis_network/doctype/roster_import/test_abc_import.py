@@ -15,9 +15,9 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
 from cis_app.cis_network.doctype.roster_import.roster_import import download_template, start_import
-from cis_app.permissions import clear_scope_cache
-from cis_app.roster_import_job import run_roster_import
-from cis_app.testing import (
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.cis_network.district_data.roster_job import run_roster_import
+from cis_app.tests.factories import (
 	make_affiliate,
 	make_district,
 	make_site,
@@ -160,8 +160,7 @@ class TestAbcImport(FrappeTestCase):
 	# ------------------------------------------------ ABC data
 
 	def test_only_the_groups_in_the_file_are_recorded_and_risk_is_recomputed_once(self):
-		from cis_app import recompute
-
+		from cis_app.cis_case_management import recompute
 		with patch.object(recompute, "recompute", wraps=recompute.recompute) as spy:
 			doc = self.run_import("ABC Data", self.attendance_file())
 		self.assertEqual(doc.status, "Success", doc.status_message)

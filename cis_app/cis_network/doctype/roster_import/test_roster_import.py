@@ -14,10 +14,10 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from cis_app.cis_network.doctype.roster_import.roster_import import job_id_of, start_import
-from cis_app.exceptions import OutOfScopeError, RosterImportError, RosterImportRunningError
-from cis_app.permissions import clear_scope_cache
-from cis_app.roster_import_job import run_roster_import
-from cis_app.testing import make_affiliate, make_district, make_site, make_user
+from cis_app.utils.exceptions import OutOfScopeError, RosterImportError, RosterImportRunningError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.cis_network.district_data.roster_job import run_roster_import
+from cis_app.tests.factories import make_affiliate, make_district, make_site, make_user
 
 HEADERS = {
 	"orgs": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId",
@@ -434,7 +434,7 @@ class TestRosterImport(FrappeTestCase):
 		with patch("frappe.enqueue", return_value=object()) as enqueue:
 			start_import(doc.name)
 		enqueue.assert_called_once()
-		self.assertEqual(enqueue.call_args.args[0], "cis_app.roster_import_job.run_roster_import")
+		self.assertEqual(enqueue.call_args.args[0], "cis_app.cis_network.district_data.roster_job.run_roster_import")
 		self.assertEqual(
 			{
 				key: enqueue.call_args.kwargs[key]
@@ -676,7 +676,7 @@ class TestRosterImport(FrappeTestCase):
 		self.assertIn(["enrollment_status", "Enrolled", "Withdrawn"], json.loads(version.data)["changed"])
 
 	def test_a_move_carries_the_new_site_to_the_students_records(self):
-		from cis_app.testing import make_data_point, make_school_year
+		from cis_app.tests.factories import make_data_point, make_school_year
 
 		district = self.make_district()
 		self.roster_import(district, self.bulk_file(district))
@@ -750,7 +750,7 @@ class TestRosterImport(FrappeTestCase):
 
 	def test_a_chunk_the_database_refuses_is_saved_student_by_student(self):
 		district = self.make_district()
-		with patch("cis_app.roster_import_bulk.StudentWriter.write", side_effect=Exception("refused")):
+		with patch("cis_app.cis_network.district_data.roster_bulk.StudentWriter.write", side_effect=Exception("refused")):
 			doc = self.roster_import(district, self.bulk_file(district))
 		self.assertEqual((doc.status, self.counts(doc)), ("Success", (2, 0, 0, 0, 1, 0)), doc.status_message)
 		ana = frappe.get_doc("Student", self.students(district)[f"u1-{district.key}"].name)
@@ -772,7 +772,7 @@ class TestRosterImport(FrappeTestCase):
 		"""Chunks of 3 students; the worker is lost while writing the second. A commit is emulated
 		with a savepoint (what the crash rolls back to), so the test's transaction stays whole."""
 		from cis_app.core.oneroster.stream import RosterStream
-		from cis_app.roster_import_job import RosterImportRun
+		from cis_app.cis_network.district_data.roster_job import RosterImportRun
 
 		district = self.make_district()
 		content = self.bulk_file(district, extra_students=5)  # Ana, Ben, Cy (not served), 5 extras
@@ -787,7 +787,7 @@ class TestRosterImport(FrappeTestCase):
 		with (
 			patch.object(RosterImportRun, "write_chunk", lost_on_the_second_chunk),
 			patch(
-				"cis_app.roster_import_job.RosterStream",
+				"cis_app.cis_network.district_data.roster_job.RosterStream",
 				lambda *args, **kwargs: RosterStream(*args, chunk_size=3, **kwargs),
 			),
 			patch.object(frappe.db, "commit", lambda: frappe.db.savepoint("committed")),

@@ -5,8 +5,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cis_app.exceptions import AffiliateMismatchError
-from cis_app.validation import validate_date_fields, validate_date_range
+from cis_app.utils.exceptions import AffiliateMismatchError
+from cis_app.utils.validation import validate_date_fields, validate_date_range
 
 
 class SchoolDistrict(Document):

@@ -7,9 +7,9 @@ from frappe.model.document import Document
 
 from cis_app.core.dates import overlaps, to_date
 from cis_app.core.plausibility import MAX_SCHOOL_YEAR_DAYS, period_days
-from cis_app.exceptions import InvalidDateRangeError, OverlappingPeriodError
-from cis_app.settings import school_year_of
-from cis_app.validation import validate_date_fields, validate_date_range
+from cis_app.utils.exceptions import InvalidDateRangeError, OverlappingPeriodError
+from cis_app.cis_network.settings import school_year_of
+from cis_app.utils.validation import validate_date_fields, validate_date_range
 
 
 class SchoolYear(Document):

@@ -4,9 +4,9 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from cis_app.exceptions import InvalidDateError, InvalidDateRangeError, OverlappingPeriodError
-from cis_app.settings import school_year_of
-from cis_app.testing import make_school_year
+from cis_app.utils.exceptions import InvalidDateError, InvalidDateRangeError, OverlappingPeriodError
+from cis_app.cis_network.settings import school_year_of
+from cis_app.tests.factories import make_school_year
 
 
 class TestSchoolYear(FrappeTestCase):

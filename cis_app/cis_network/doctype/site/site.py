@@ -6,9 +6,9 @@ from frappe import _
 from frappe.model.document import Document
 
 from cis_app.core.plausibility import MAX_PEOPLE
-from cis_app.exceptions import AffiliateMismatchError
-from cis_app.permissions import clear_scope_cache
-from cis_app.validation import validate_date_fields, validate_in_range, validate_staff_rows
+from cis_app.utils.exceptions import AffiliateMismatchError
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.utils.validation import validate_date_fields, validate_in_range, validate_staff_rows
 
 
 class Site(Document):

@@ -5,9 +5,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.exceptions import AffiliateMismatchError, DuplicateAssignmentError, InvalidDateRangeError
-from cis_app.permissions import clear_scope_cache, get_permitted_sites
-from cis_app.testing import TwoSites, make_affiliate, make_district, make_site, make_user
+from cis_app.utils.exceptions import AffiliateMismatchError, DuplicateAssignmentError, InvalidDateRangeError
+from cis_app.permissions.scope import clear_scope_cache, get_permitted_sites
+from cis_app.tests.factories import TwoSites, make_affiliate, make_district, make_site, make_user
 
 
 class TestSite(FrappeTestCase):

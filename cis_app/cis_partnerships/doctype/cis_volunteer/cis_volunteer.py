@@ -5,10 +5,10 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cis_app.exceptions import AffiliateMismatchError, CISValidationError
-from cis_app.permissions import is_staff, stored_value
+from cis_app.utils.exceptions import AffiliateMismatchError, CISValidationError
+from cis_app.permissions.scope import is_staff, stored_value
 from cis_app.utils.roles import VOLUNTEER_ROLE
-from cis_app.validation import (
+from cis_app.utils.validation import (
 	validate_date_fields,
 	validate_date_range,
 	validate_not_future,

@@ -9,7 +9,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from cis_app.cis_partnerships.doctype.cis_volunteer.cis_volunteer import PortalLoginError, create_portal_user
-from cis_app.testing import TwoSites, api_token, http, make_user, make_volunteer, make_volunteer_record
+from cis_app.tests.factories import TwoSites, api_token, http, make_user, make_volunteer, make_volunteer_record
 
 
 def roles_of(user: str) -> list[str]:

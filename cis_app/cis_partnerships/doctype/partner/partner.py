@@ -8,9 +8,9 @@ from frappe.utils import getdate, nowdate
 
 from cis_app.core.plausibility import MAX_REMINDER_DAYS
 from cis_app.core.volunteering import agreement_problem, agreement_status
-from cis_app.exceptions import InvalidDateRangeError
-from cis_app.reminders import assign_due_agreement_renewals
-from cis_app.validation import (
+from cis_app.utils.exceptions import InvalidDateRangeError
+from cis_app.cis_case_management.reminders import assign_due_agreement_renewals
+from cis_app.utils.validation import (
 	validate_date_fields,
 	validate_in_range,
 	validate_not_future,
@@ -65,7 +65,7 @@ def remind_agreement_renewals() -> None:
 	"""Daily: agreements past their renewal date are marked Lapsed, and each agreement entering its
 	reminder window is assigned to its partner's manager as a to-do, once per renewal date.
 
-	The assignment is made by ``cis_app.reminders`` (it obeys the "CIS Reminder: Partner Agreement
+	The assignment is made by ``cis_app.cis_case_management.reminders`` (it obeys the "CIS Reminder: Partner Agreement
 	Renewal" Notification an admin can switch off), and the daily digest lists a renewal only on the day
 	it is assigned: one to-do and one mail per renewal, not a to-do plus a mail every day."""
 	today = nowdate()

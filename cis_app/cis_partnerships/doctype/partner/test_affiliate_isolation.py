@@ -12,8 +12,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import (
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import (
 	TwoSites,
 	api_token,
 	http,
@@ -135,7 +135,7 @@ class TestAffiliateIsolation(FrappeTestCase):
 		)
 		self.assertNotIn(self.volunteer_b.name, {row.parent for row in sites})
 		self.assertNotIn(self.hours_b, frappe.get_list("Volunteer Hours", pluck="name", limit_page_length=0))
-		from cis_app.overrides import get_count
+		from cis_app.overrides.generic_methods import get_count
 
 		self.assertEqual(get_count("Partner Contribution", {"name": self.contribution_b}), 0)
 		self.assertEqual(get_count("CIS Volunteer", {"name": self.volunteer_b.name}), 0)

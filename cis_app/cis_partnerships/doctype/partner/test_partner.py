@@ -5,8 +5,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.exceptions import AffiliateMismatchError
-from cis_app.testing import TwoSites, make_affiliate, make_district, make_site
+from cis_app.utils.exceptions import AffiliateMismatchError
+from cis_app.tests.factories import TwoSites, make_affiliate, make_district, make_site
 
 
 class TestPartner(FrappeTestCase):
@@ -78,7 +78,7 @@ class TestPartnerAgreement(FrappeTestCase):
 		)
 
 	def test_renewal_before_signing_is_refused(self):
-		from cis_app.exceptions import InvalidDateRangeError
+		from cis_app.utils.exceptions import InvalidDateRangeError
 
 		with self.assertRaises(InvalidDateRangeError):
 			self.partner(

@@ -5,8 +5,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cis_app.exceptions import CISValidationError
-from cis_app.permissions import is_staff
+from cis_app.utils.exceptions import CISValidationError
+from cis_app.permissions.scope import is_staff
 from cis_app.utils.roles import PARTNER_CONTACT_ROLE
 
 

@@ -7,8 +7,8 @@ from frappe.model.document import Document
 from frappe.utils import flt, getdate, nowdate
 
 from cis_app.core.plausibility import MAX_AMOUNT
-from cis_app.exceptions import CISValidationError
-from cis_app.validation import (
+from cis_app.utils.exceptions import CISValidationError
+from cis_app.utils.validation import (
 	validate_date_fields,
 	validate_in_range,
 	validate_links_exist,

@@ -6,8 +6,8 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import nowdate
 
 from cis_app.cis_partnerships.report.partner_contributions.partner_contributions import execute
-from cis_app.exceptions import CISValidationError
-from cis_app.testing import TwoSites
+from cis_app.utils.exceptions import CISValidationError
+from cis_app.tests.factories import TwoSites
 
 
 def contribution(partner, kind="Monetary", **values):

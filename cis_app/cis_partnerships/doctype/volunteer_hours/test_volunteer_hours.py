@@ -12,8 +12,8 @@ from cis_app.cis_partnerships.doctype.volunteer_hours.volunteer_hours import Vol
 from cis_app.cis_partnerships.report.volunteer_hours_summary.volunteer_hours_summary import (
 	execute as hours_report,
 )
-from cis_app.permissions import clear_scope_cache
-from cis_app.testing import TwoSites, act, make_hours, make_student, make_volunteer
+from cis_app.permissions.scope import clear_scope_cache
+from cis_app.tests.factories import TwoSites, act, make_hours, make_student, make_volunteer
 
 
 def as_user(user):

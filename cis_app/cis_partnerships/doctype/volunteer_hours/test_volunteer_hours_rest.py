@@ -10,7 +10,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
-from cis_app.testing import (
+from cis_app.tests.factories import (
 	TwoSites,
 	api_token,
 	http,

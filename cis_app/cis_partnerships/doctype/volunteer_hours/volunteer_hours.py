@@ -8,16 +8,16 @@ from frappe.utils import flt, now_datetime
 
 from cis_app.core import volunteering
 from cis_app.core.plausibility import MAX_PEOPLE
-from cis_app.exceptions import CISValidationError
-from cis_app.permissions import is_staff
-from cis_app.validation import (
+from cis_app.utils.exceptions import CISValidationError
+from cis_app.permissions.scope import is_staff
+from cis_app.utils.validation import (
 	validate_date_fields,
 	validate_in_range,
 	validate_links_exist,
 	validate_not_future,
 )
-from cis_app.volunteer_permissions import own_volunteers
-from cis_app.workflows import sync_status
+from cis_app.permissions.volunteers import own_volunteers
+from cis_app.setup.workflows import sync_status
 
 CLEARANCE_MESSAGES = {
 	"inactive": _lt("{0} is not an active volunteer."),

@@ -9,7 +9,7 @@ from frappe import _
 from frappe.utils import add_days, cint, nowdate
 
 from cis_app.core.volunteering import days_until
-from cis_app.reporting import execute_refusing_cleanly, report_filters
+from cis_app.cis_case_management.reporting import execute_refusing_cleanly, report_filters
 
 REPORT = "Expiring Partner Agreements"
 

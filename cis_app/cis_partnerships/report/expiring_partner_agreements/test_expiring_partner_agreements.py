@@ -6,7 +6,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
 from cis_app.cis_partnerships.report.expiring_partner_agreements.expiring_partner_agreements import execute
-from cis_app.testing import TwoSites, make_affiliate
+from cis_app.tests.factories import TwoSites, make_affiliate
 
 
 class TestExpiringPartnerAgreements(FrappeTestCase):

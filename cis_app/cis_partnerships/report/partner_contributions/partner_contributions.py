@@ -8,7 +8,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
-from cis_app.reporting import execute_refusing_cleanly, report_filters
+from cis_app.cis_case_management.reporting import execute_refusing_cleanly, report_filters
 
 REPORT = "Partner Contributions"
 

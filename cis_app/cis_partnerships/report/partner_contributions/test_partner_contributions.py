@@ -5,7 +5,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from cis_app.cis_partnerships.report.partner_contributions.partner_contributions import execute, pivot
-from cis_app.testing import TwoSites, make_affiliate, make_volunteer
+from cis_app.tests.factories import TwoSites, make_affiliate, make_volunteer
 
 FOOD_BANK, BOOKSTORE, ELSEWHERE = "_Test PCR Food Bank", "_Test PCR Bookstore", "_Test PCR Elsewhere"
 OTHER_AFFILIATE = "_Test PCR Other Affiliate"

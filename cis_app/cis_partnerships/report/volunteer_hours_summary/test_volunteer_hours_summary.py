@@ -7,7 +7,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, flt, nowdate
 
 from cis_app.cis_partnerships.report.volunteer_hours_summary.volunteer_hours_summary import execute
-from cis_app.testing import TwoSites, act, make_affiliate, make_hours, make_volunteer
+from cis_app.tests.factories import TwoSites, act, make_affiliate, make_hours, make_volunteer
 
 
 class TestVolunteerHoursSummary(FrappeTestCase):

@@ -21,7 +21,7 @@ from frappe import _
 from frappe.utils import flt
 
 from cis_app.core.volunteering import summarize_hours
-from cis_app.reporting import execute_refusing_cleanly, report_filters
+from cis_app.cis_case_management.reporting import execute_refusing_cleanly, report_filters
 
 REPORT = "Volunteer Hours Summary"
 

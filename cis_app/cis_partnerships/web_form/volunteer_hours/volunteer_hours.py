@@ -1,7 +1,7 @@
 import frappe
 from frappe import _
 
-from cis_app.volunteer_permissions import own_volunteers
+from cis_app.permissions.volunteers import own_volunteers
 
 
 def get_context(context):

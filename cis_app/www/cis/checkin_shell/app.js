@@ -14,12 +14,12 @@
 	const config = JSON.parse(document.getElementById("checkin-config").textContent);
 	const S = config.strings;
 	const PREFIX = "cis-checkin:";
-	const API = "/api/method/cis_app.checkin_api.";
+	const API = "/api/method/cis_app.api.checkin.";
 	const RETRY_MS = 30000;
 	const BATCH = 100;
 
 	// tells the server this browser keeps the page's data, so logging out anywhere on the site clears it
-	// (cis_app.checkin_api.clear_phone_on_logout); other browsers' storage is not touched
+	// (cis_app.api.checkin.clear_phone_on_logout); other browsers' storage is not touched
 	document.cookie = "cis_phone_storage=1; path=/; SameSite=Lax";
 
 	const state = {

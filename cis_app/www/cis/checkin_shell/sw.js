@@ -3,7 +3,7 @@
 // It keeps the page's shell (HTML, script, style, manifest, icons) so the page opens without a
 // connection. It never stores API answers: the caseload and the queue live in the page's storage,
 // keyed by user and cleared at logout (see checkin-app.js).
-const CACHE = "cis-checkin-shell-v1";
+const CACHE = "cis-checkin-shell-v2";
 const PAGE = "/cis/checkin";
 const SHELL = [
 	PAGE,
