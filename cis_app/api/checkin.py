@@ -388,7 +388,7 @@ def clear_phone_on_logout(response=None, request=None) -> None:
 
 # ---------------------------------------------------------------- the page's shell under /cis/
 
-SHELL_DIR = os.path.join(os.path.dirname(__file__), "www", "cis", "checkin_shell")
+SHELL_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "www", "cis", "checkin_shell")
 SHELL_FILES = {
 	# route: (file, content type, extra headers)
 	"cis/checkin-app.js": ("app.js", "text/javascript; charset=utf-8", {}),

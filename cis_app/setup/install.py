@@ -17,7 +17,7 @@ from cis_app.permissions.module_access import create_staff_module_profile, remov
 from cis_app.utils.roles import CIS_ROLES
 from cis_app.setup.workflows import create_default_workflows, remove_default_workflows
 
-APP_DIR = os.path.dirname(__file__)
+APP_DIR = os.path.dirname(os.path.dirname(__file__))  # the package root (this file is in setup/)
 
 
 def app_modules() -> list[str]:
