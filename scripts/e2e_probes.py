@@ -425,6 +425,21 @@ class Probes:
 		)
 		root.request("delete", f"/api/resource/Roster Import/{name}")
 
+	def run_ways_out_other_staff(self) -> None:
+		"""The program manager and the CIS administrator, on a student they serve: the PDF button
+		(a GET) records, the old Data Export is refused."""
+		student = self.ctx["alder"]["name"]
+		for user in (MANAGER, ADMIN):
+			client = Client(self.url).login(user)
+			before = self.records(student)
+			answer = client.get(method("frappe.utils.print_format.download_pdf"), doctype="Student", name=student)
+			self.check(user, "PDF by GET is recorded", answer.status == 200 and self.records(student) == before + 1, answer.text[:200])
+			answer = client.get(
+				method("frappe.core.doctype.data_export.exporter.export_data"),
+				doctype="Student", select_columns={"Student": ["name", "first_name"]}, file_type="CSV", with_data=1, all_doc=1,
+			)
+			self.check(user, "old Data Export is refused", self.refused(answer), answer.text)
+
 	def run_ways_out(self) -> None:
 		"""The coordinator's own student: kept routes record, refused routes write nothing."""
 		client = Client(self.url).login(COORDINATOR)
@@ -485,6 +500,7 @@ def main() -> int:
 		probes.run_phone,
 		probes.run_imports,
 		probes.run_ways_out,
+		probes.run_ways_out_other_staff,
 	):
 		part()
 	print(f"{probes.ran - probes.failed} of {probes.ran} probes held")

@@ -1,4 +1,4 @@
-"""Benchmark: recording an export of 10,000 students (one Disclosure Record each, in multi-row inserts).
+"""Benchmark: recording an export of 10,000 students (one Disclosure Record each, in one multi-row insert).
 
     bench --site <benchmark site> execute cis_app.benchmarks.disclosures.run
     bench --site <benchmark site> execute cis_app.benchmarks.disclosures.run --kwargs "{'students': 20000}"
@@ -56,7 +56,7 @@ def run(students: int = 10_000, sites: int = 50) -> dict:
 	recorded, peer = _best(record), _best(read)
 	result = {"students": students, "record_s": round(recorded, 3), "read_s": round(peer, 3), "ratio": round(recorded / peer, 2)}
 	print(
-		f"{students} disclosure records (multi-row inserts of 5,000): {recorded:.3f} s (best of 5); "
+		f"{students} disclosure records (one multi-row insert): {recorded:.3f} s (best of 5); "
 		f"reading the same students with get_list: {peer:.3f} s; ratio {recorded / peer:.2f}"
 	)
 	return result

@@ -206,8 +206,8 @@ def write_disclosures(
 		)
 		for name, row in zip(reserve_names(len(rows)), rows, strict=True)
 	]
-	for start in range(0, len(values), 5_000):  # one statement per 5,000 records
-		insert_values("Disclosure Record", columns, values[start : start + 5_000])
+	for start in range(0, len(values), 10_000):  # one statement per 10,000 records
+		insert_values("Disclosure Record", columns, values[start : start + 10_000])
 	if getattr(frappe.local, "request", None) is not None:
 		frappe.local.flags.commit = True  # a GET (the desk's PDF button) is otherwise rolled back
 	return len(rows)
