@@ -40,6 +40,10 @@ has_permission["Roster Import"] = "cis_app.permissions.roster_import.has_roster_
 # retention runs: System Managers, and CIS Administrators of the affiliate (cis_app.cis_network.retention)
 permission_query_conditions["Retention Run"] = "cis_app.cis_network.retention.retention_run_conditions"
 has_permission["Retention Run"] = "cis_app.cis_network.retention.has_retention_run_permission"
+# evaluation agreements and their extracts' log: System Managers, and CIS Administrators of the affiliate
+for _doctype in ("Evaluation Agreement", "Evaluation Extract"):
+	permission_query_conditions[_doctype] = "cis_app.cis_network.evaluation.agreement_conditions"
+	has_permission[_doctype] = "cis_app.cis_network.evaluation.has_agreement_permission"
 # prepared reports: each one its maker's alone, System Managers aside (cis_app.overrides.prepared_reports)
 permission_query_conditions["Prepared Report"] = "cis_app.overrides.prepared_reports.prepared_report_conditions"
 has_permission["Prepared Report"] = "cis_app.overrides.prepared_reports.has_prepared_report_permission"

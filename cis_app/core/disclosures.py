@@ -31,6 +31,10 @@ DIRECTORY_INFORMATION = "Directory Information"
 HEALTH_OR_SAFETY = "Health or Safety Emergency"
 SCHOOL_OFFICIAL = "School Official"
 LEGAL_BASES = (CONSENT, DIRECTORY_INFORMATION, HEALTH_OR_SAFETY, SCHOOL_OFFICIAL)
+# an evaluator's extract under a written agreement (99.31(a)(6)); written by the extract only, never
+# named by a person for an export (so not among LEGAL_BASES)
+STUDIES = "Studies Exception"
+ALL_BASES = (*LEGAL_BASES, STUDIES)
 # A staff member exporting or printing from the desk is a school official with a legitimate
 # educational interest (99.31(a)(1)) unless they say otherwise.
 DEFAULT_EXPORT_BASIS = SCHOOL_OFFICIAL
@@ -44,6 +48,7 @@ PRINT_PREVIEW = "Print preview"
 FILE_DOWNLOAD = "File download"
 EMAIL = "Email"
 MENTION = "Mention in a comment (emailed)"
+EVALUATION_EXTRACT = "Evaluation extract (de-identified)"
 
 # The purpose recorded when the request names none (stored as written; family documents translate it)
 EXPORT_PURPOSE = "Export from the desk by school staff"

@@ -56,6 +56,7 @@ REFUSALS: dict[str, str] = {
 
 METHODS: dict[str, str] = {
 	# kept: they take student data out and record it (or refuse what they cannot record)
+	"cis_app.cis_network.evaluation.download_extract": RECORD,
 	"cis_app.cis_case_management.disclosures.get_html_and_style": RECORD,
 	"cis_app.cis_case_management.disclosures.download_multi_pdf": RECORD,
 	"cis_app.cis_case_management.disclosures.download_multi_pdf_async": RECORD,
