@@ -193,6 +193,7 @@ def download_extract(agreement: str, school_year: str, fields=None) -> None:
 	key = doc.get_password("extract_key")
 	for row in rows:
 		row["student_code"] = rules.student_code(key, row["student"])
+	rows.sort(key=lambda row: row["student_code"])  # the order of the records would tell their age
 	out = io.StringIO()
 	writer = csv.writer(out, lineterminator="\n")
 	writer.writerow(fields)

@@ -130,6 +130,8 @@ class TestEvaluationExtract(FrappeTestCase):
 			self.assertNotIn(student, text)
 		self.assertNotIn(LAST_NAME, text)
 		self.assertTrue(all(row["student_code"].startswith("E") for row in ours))
+		codes = [row["student_code"] for row in rows]
+		self.assertEqual(codes, sorted(codes))  # rows in the order of their codes, not of the records
 		self.assertEqual({row["outcome_attendance_rate"] for row in ours}, {"95.0"})
 		# the one student whose combination nobody shares is not shown apart from the others
 		self.assertFalse([row for row in rows if row["gender"] == "Non-binary"])
