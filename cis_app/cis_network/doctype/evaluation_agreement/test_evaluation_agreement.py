@@ -64,7 +64,10 @@ class TestEvaluationExtract(FrappeTestCase):
 		cls.net = TwoSites.build()
 		make_user(OTHER_ADMIN, "CIS Administrator")
 		make_affiliate(OTHER_AFFILIATE, staff=[(OTHER_ADMIN, "CIS Administrator")])
+		years_before = set(frappe.get_all("School Year", pluck="name"))
 		cls.year = school_year_covering(DAY)
+		# a school year made here is removed afterwards: another test may need those days for its own
+		cls.made_years = set(frappe.get_all("School Year", pluck="name")) - years_before
 		cls.students = [
 			make_student(
 				cls.net.site_a,
@@ -102,6 +105,8 @@ class TestEvaluationExtract(FrappeTestCase):
 		frappe.db.delete("Student Data Point", {"student": ["in", students]})
 		for student in students:
 			frappe.delete_doc("Student", student, ignore_permissions=True, force=True)
+		for year in cls.made_years:
+			frappe.delete_doc("School Year", year, ignore_permissions=True, force=True)
 		frappe.db.commit()
 		super().tearDownClass()
 
