@@ -34,6 +34,7 @@ EVALUATOR = "evaluator@cis-demo.example"
 VOLUNTEER = "volunteer@cis-demo.example"
 SECOND = "Probe Second Affiliate"
 SECOND_ADMIN = "probe-admin@second-affiliate.example"
+PROBE_ORG = "Probe Evaluation Partners (Synthetic)"
 OUTSIDE = "someone@outside.example"
 
 
@@ -204,7 +205,31 @@ def set_up(url: str, admin_password: str) -> dict:
 	contact = root.get(
 		"/api/resource/User", filters=[["name", "like", "contact%@partner.example"]], fields=["name"], limit_page_length=1
 	).json["data"]
-	return {"root": root, "alder": alder, "elm": elm, "contact": contact[0]["name"] if contact else None}
+	affiliate = root.get("/api/resource/Affiliate", filters=[["name", "like", "%(Demo)"]], fields=["name"]).json["data"][0]["name"]
+	agreements = root.get("/api/resource/Evaluation Agreement", filters=[["organisation", "=", PROBE_ORG]]).json["data"]
+	if not agreements:
+		made = root.post(
+			"/api/resource/Evaluation Agreement",
+			affiliate=affiliate,
+			organisation=PROBE_ORG,
+			purpose="Probe of who may see an agreement",
+			signed_on=time.strftime("%Y-%m-%d", time.gmtime(time.time() - 30 * 86400)),
+			end_date=time.strftime("%Y-%m-%d", time.gmtime(time.time() + 300 * 86400)),
+			destroy_by=time.strftime("%Y-%m-%d", time.gmtime(time.time() + 400 * 86400)),
+			agreed_fields="student_code\nschool\ngrade_band",
+		)
+		if made.status != 200:
+			raise SystemExit(f"set-up: cannot create an Evaluation Agreement: {made.text[:400]}")
+		agreements = [made.json["data"]]
+	years = root.get("/api/resource/School Year", fields=["name"], order_by="year_start_date desc", limit_page_length=1).json["data"]
+	return {
+		"root": root,
+		"alder": alder,
+		"elm": elm,
+		"contact": contact[0]["name"] if contact else None,
+		"agreement": agreements[0]["name"],
+		"year": years[0]["name"],
+	}
 
 
 # ------------------------------------------------------------------ the probes
@@ -291,6 +316,19 @@ class Probes:
 				filters="{}",
 			)
 			self.check(role, "prepared report of Record Views", self.refused(answer), answer.text)
+			# the evaluation agreements of the affiliate and their extracts: only its administrators
+			agreement = self.ctx["agreement"]
+			for what, answer in (
+				("list of evaluation agreements", client.get("/api/resource/Evaluation Agreement", fields=["name", "organisation"])),
+				("agreements filtered by organisation", client.get(method("frappe.client.get_list"), doctype="Evaluation Agreement", filters=[["organisation", "like", "Probe%"]])),
+				("count of evaluation agreements", client.get(method("frappe.client.get_count"), doctype="Evaluation Agreement")),
+				("an evaluation agreement", client.get(f"/api/resource/Evaluation Agreement/{agreement}")),
+				("export of evaluation agreements", client.post(method("frappe.desk.reportview.export_query"), doctype="Evaluation Agreement", fields=["`tabEvaluation Agreement`.`organisation`"], file_format_type="CSV", title="x")),
+				("list of evaluation extracts", client.get("/api/resource/Evaluation Extract", fields=["name", "students"])),
+			):
+				self.check(role, what, PROBE_ORG not in answer.text and (answer.message in (0, None, []) or self.refused(answer)) and '"data":[{' not in answer.text.replace(" ", ""), answer.text)
+			answer = client.post(method("cis_app.cis_network.evaluation.download_extract"), agreement=agreement, school_year=self.ctx["year"])
+			self.check(role, "an evaluation extract", self.refused(answer) and "student_code" not in answer.text, answer.text)
 
 	def run_hidden_fields(self) -> None:
 		"""A CIS Administrator reads students but not their health notes: no filter spells them out."""

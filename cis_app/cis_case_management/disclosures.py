@@ -47,7 +47,13 @@ from cis_app.core import disclosures as rules
 from cis_app.utils.exceptions import CISValidationError
 from cis_app.overrides.export_cells import check_file_format, escaped_cells
 from cis_app.utils.installed import on_this_site
-from cis_app.permissions.scope import SCOPED_DOCTYPES, get_permitted_sites, is_staff, is_unrestricted
+from cis_app.permissions.scope import (
+	SCOPED_DOCTYPES,
+	STUDENT_LEVEL_DOCTYPES,
+	get_permitted_sites,
+	is_staff,
+	is_unrestricted,
+)
 from cis_app.utils.student_records import child_tables, student_fields
 
 SERIES = "DISC-.YYYY.-.#####"
@@ -78,7 +84,9 @@ def students_of_document(doc) -> list[str]:
 
 
 def is_student_level(doctype: str) -> bool:
-	return doctype in SCOPED_DOCTYPES and doctype != "Disclosure Record"
+	"""A DocType whose records name students (``STUDENT_LEVEL_DOCTYPES``), the disclosure record aside:
+	printing one for the family is a disclosure to the parent, not recorded again."""
+	return doctype in STUDENT_LEVEL_DOCTYPES and doctype != "Disclosure Record"
 
 
 # ------------------------------------------------------------------ writing the records

@@ -225,14 +225,10 @@ def install_follow_digest_filter() -> None:
 def _is_app_doctype(doctype) -> bool:
 	"""Whether ``doctype`` is one of the app's, on a site that has the app (a process keeps the patches
 	when it serves another site of the bench)."""
-	if not doctype or not on_this_site():
-		return False
-	return frappe.db.get_value("DocType", doctype, "module") in _app_modules()
+	from cis_app.permissions.field_guard import is_app_doctype  # field_guard imports this module's peers
+	from cis_app.utils.installed import on_this_site
 
-
-@functools.cache
-def _app_modules() -> frozenset[str]:
-	return frozenset(frappe.get_module_list("cis_app"))
+	return bool(doctype) and on_this_site() and is_app_doctype(doctype)
 
 
 def readable_fields(doctype: str, user: str) -> set[str]:

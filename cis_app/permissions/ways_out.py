@@ -374,26 +374,28 @@ def consented_partner(address: str, students: list[str]) -> tuple[str, dict] | N
 	partners = frappe.get_all(
 		"Partner Contact", filters={"email": address, "parenttype": "Partner"}, pluck="parent"
 	)
+	if not partners:
+		return None
+	# every consent to share of these students with these partners, in one read
+	rows = frappe.get_all(
+		"Student Consent",
+		filters={
+			"student": ["in", students],
+			"partner": ["in", partners],
+			"scope": consent_rules.SCOPE_SHARE_WITH_PARTNER,
+		},
+		fields=["name", "student", "partner", "signed_date", "expiry_date", "revoked_date"],
+		order_by="name",
+	)
+	today = nowdate()
 	for partner in dict.fromkeys(partners):
 		consents = {}
-		for student in students:
-			for row in frappe.get_all(
-				"Student Consent",
-				filters={
-					"student": student,
-					"partner": partner,
-					"scope": consent_rules.SCOPE_SHARE_WITH_PARTNER,
-				},
-				fields=["name", "signed_date", "expiry_date", "revoked_date"],
+		for row in rows:
+			if row.partner == partner and row.student not in consents and (
+				consent_rules.consent_status(row.signed_date, row.expiry_date, row.revoked_date, today)
+				== consent_rules.VALID
 			):
-				if (
-					consent_rules.consent_status(
-						row.signed_date, row.expiry_date, row.revoked_date, nowdate()
-					)
-					== consent_rules.VALID
-				):
-					consents[student] = row.name
-					break
+				consents[row.student] = row.name
 		if len(consents) == len(students):
 			return partner, consents
 	return None

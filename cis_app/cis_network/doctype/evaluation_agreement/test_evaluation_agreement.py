@@ -26,12 +26,14 @@ from cis_app.tests.factories import (
 	make_data_point,
 	make_student,
 	make_user,
+	make_volunteer,
 	school_year_covering,
 )
 
 LAST_NAME = "Zzevaluation"
 OTHER_ADMIN = "cis-evaluation-other-admin@example.com"
 OTHER_AFFILIATE = "_Test Evaluation Other Affiliate"
+VOLUNTEER = "cis-evaluation-volunteer@example.com"
 DAY = datetime.date(2021, 10, 4)  # a day of a past school year: data points are not dated ahead
 AGREED = "student_code\nschool\ngrade_band\ngender\nbirth_year\ncase_managed\noutcome_attendance_rate"
 
@@ -91,7 +93,16 @@ class TestEvaluationExtract(FrappeTestCase):
 			end_date=add_days(nowdate(), -10),
 			destroy_by=add_days(nowdate(), 100),
 		)
-		cls.tokens = {u: api_token(u) for u in (cls.net.admin, cls.net.coordinator_a, OTHER_ADMIN)}
+		cls.volunteer = make_volunteer(VOLUNTEER, [cls.net.site_a]).user
+		cls.outsiders = (
+			cls.net.coordinator_a,
+			cls.net.coordinator_b,
+			cls.net.partner_manager,
+			cls.net.evaluator,
+			cls.volunteer,
+			OTHER_ADMIN,
+		)
+		cls.tokens = {u: api_token(u) for u in (cls.net.admin, *cls.outsiders)}
 		frappe.db.commit()
 		clear_scope_cache()
 
@@ -173,11 +184,48 @@ class TestEvaluationExtract(FrappeTestCase):
 
 	def test_only_the_affiliates_administrator_extracts(self):
 		before = self.counts()
-		for user in (self.net.coordinator_a, OTHER_ADMIN):
+		for user in self.outsiders:
 			response = self.extract(user, self.valid)
 			self.assertEqual(response.status_code, 403, user)
 			self.assertNotIn("Female", response.get_data(as_text=True))
 		self.assertEqual(self.counts(), before)
+
+	def test_agreements_and_extracts_are_shut_to_everyone_else(self):
+		"""Lists, counts, filters, documents and exports of agreements and extracts: nothing of them
+		reaches a coordinator, the Partner Manager, the Evaluator, a website user or another affiliate's
+		administrator (the organisation's name stands for the record)."""
+		self.extract(self.net.admin, self.valid)
+		frappe.db.rollback()
+		log = frappe.get_all("Evaluation Extract", filters={"agreement": self.valid}, pluck="name")[0]
+		filters = json.dumps([["organisation", "like", "Synthetic%"]])
+		for user in self.outsiders:
+			token = self.tokens[user]
+			for doctype, name in (("Evaluation Agreement", self.valid), ("Evaluation Extract", log)):
+				answers = {
+					"list": http("get", f"/api/resource/{doctype}", token, query_string={"fields": '["name"]'}),
+					"filtered": http(
+						"get",
+						"/api/method/frappe.client.get_list",
+						token,
+						query_string={"doctype": doctype, "filters": filters if doctype == "Evaluation Agreement" else "[]"},
+					),
+					"count": http("get", "/api/method/frappe.client.get_count", token, query_string={"doctype": doctype}),
+					"document": http("get", f"/api/resource/{doctype}/{name}", token),
+					"export": http(
+						"post",
+						"/api/method/frappe.desk.reportview.export_query",
+						token,
+						data={"doctype": doctype, "fields": json.dumps([f"`tab{doctype}`.`name`"]), "file_format_type": "CSV", "title": doctype},
+					),
+				}
+				self.assertEqual(answers["document"].status_code, 403, (user, doctype))
+				for what, response in answers.items():
+					text = response.get_data(as_text=True)
+					if what != "document":  # a refusal repeats the name it was asked about
+						self.assertNotIn(name, text, (user, doctype, what))
+					self.assertNotIn("Synthetic Evaluation Institute", text, (user, doctype, what))
+					if what == "count" and response.status_code == 200:
+						self.assertEqual(response.json["message"], 0, (user, doctype))
 
 	def test_an_agreement_names_only_fields_an_extract_may_carry(self):
 		with self.assertRaises(frappe.ValidationError):
