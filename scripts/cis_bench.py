@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -1224,8 +1225,23 @@ def browser_checks(
 		else:
 			failed += 1
 			failures.append(name)
+			WHY.append((name, why_failed(result.stdout)))
 	summary = f"{passed} passed, {failed} failed" + (f" ({', '.join(failures)})" if failures else "")
 	return failed == 0, summary
+
+
+# (check, what it said) of each failed browser check, repeated under the closing summary: a long run's
+# last lines are what a reader (or a CI page showing only the end) sees first.
+WHY: list[tuple[str, str]] = []
+
+
+def why_failed(output: str, lines: int = 12) -> str:
+	"""The lines of a failed check that say why: its ``FAILED:`` line with what precedes it, else the end
+	of its output (a traceback's last lines)."""
+	text = output.rstrip().splitlines()
+	marks = [i for i, line in enumerate(text) if line.startswith("FAILED")]
+	end = marks[-1] + 1 if marks else len(text)
+	return "\n".join(text[max(0, end - lines):end])
 
 
 def frappe_pin() -> str:
@@ -1297,6 +1313,9 @@ def cmd_test(args) -> int:
 	if version and not within(version, frappe_pin()):
 		say(f"Note: pyproject.toml names Frappe {frappe_pin()}; this run was on {version}. Widen the range "
 			"there once every layer passes on it.")
+	for name, why in WHY:
+		say(f"\nWhy {name} failed (its last lines; the whole output is in the bench's logs/e2e.log):")
+		say(textwrap.indent(why, "    "))
 	say("Summary:")
 	for name, ok, line in results:
 		say(f"  {name}: {'PASS' if ok else 'FAIL'}  {line}")

@@ -15,7 +15,8 @@
 	const S = config.strings;
 	const PREFIX = "cis-checkin:";
 	const API = "/api/method/cis_app.api.checkin.";
-	const RETRY_MS = 30000;
+	const RETRY_MS = 30000; // the longest wait between tries while entries wait
+	const FIRST_RETRY_MS = 2000; // the first retry after a send failed (a dropped answer, a busy server)
 	const BATCH = 100;
 
 	// tells the server this browser keeps the page's data, so logging out anywhere on the site clears it
@@ -29,6 +30,9 @@
 		showAll: false,
 		sessionEnded: false,
 		sending: false,
+		sendAgain: false, // an entry was saved while a send was under way: send once that one ends
+		retryMs: 0, // after a failed send, the wait before the next try (doubles up to RETRY_MS)
+		retryTimer: null,
 		editing: null, // the client_id of the form being filled
 	};
 
@@ -170,12 +174,25 @@
 		);
 	}
 
+	function retrySoon() {
+		// a failed send is tried again after 2 s, 4 s, 8 s ... up to RETRY_MS, not only on the next tick
+		state.retryMs = Math.min(state.retryMs ? state.retryMs * 2 : FIRST_RETRY_MS, RETRY_MS);
+		clearTimeout(state.retryTimer);
+		state.retryTimer = setTimeout(sendQueue, state.retryMs);
+	}
+
 	async function sendQueue() {
-		if (state.sending || !navigator.onLine) return;
+		if (!navigator.onLine) return;
+		if (state.sending) {
+			state.sendAgain = true; // what was saved meanwhile goes as soon as this send ends
+			return;
+		}
 		const all = getQueue().filter((e) => e.state === "waiting");
 		const waiting = all.slice(0, BATCH); // the server takes at most 200 at a time
 		if (!waiting.length) return;
 		state.sending = true;
+		state.sendAgain = false;
+		let failed = false;
 		try {
 			if (!state.csrf) await loadSession();
 			const answers = await call("sync", {
@@ -210,12 +227,16 @@
 			if (parts.length) showNotice(esc(parts.join(" ")), !refused);
 			if (all.length > waiting.length) setTimeout(sendQueue, 0);
 			else if (sent) refreshCaseload().catch(() => {});
+			state.retryMs = 0;
 		} catch (error) {
 			if (error instanceof SessionEnded) sessionEnded();
 			// offline or the server unreachable: the entries stay and are sent on the next try
+			else failed = true;
 		} finally {
 			state.sending = false;
 		}
+		if (failed) retrySoon();
+		else if (state.sendAgain) setTimeout(sendQueue, 0);
 	}
 
 	// ------------------------------------------------------------ rendering
