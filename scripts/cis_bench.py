@@ -908,11 +908,25 @@ def stop_processes(bench: Bench, quiet: bool = False, keep_redis: bool = False) 
 		pid = bench.path / "config" / "pids" / f"{name}.pid"
 		if pid.exists():
 			with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
-				os.kill(int(pid.read_text().strip()), signal.SIGTERM)
+				number = int(pid.read_text().strip())
+				os.kill(number, signal.SIGTERM)
+				# Redis saves its data before it exits, and refuses to exit when the save fails: wait
+				# for it (a rebuild removes its folder next, which would leave it running without one)
+				if not wait_for(lambda: not process_alive(number), 15, pause=0.2):
+					os.kill(number, signal.SIGKILL)
 			with contextlib.suppress(FileNotFoundError):
 				pid.unlink()
 			if not quiet:
 				say(f"    stopped {name}")
+
+
+def process_alive(pid: int) -> bool:
+	"""Whether the process runs (a zombie, exited but not yet reaped, does not)."""
+	try:
+		with open(f"/proc/{pid}/stat") as handle:
+			return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+	except (FileNotFoundError, IndexError):
+		return False
 
 
 # -- sites ---------------------------------------------------------------------------------------

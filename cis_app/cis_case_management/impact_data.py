@@ -24,8 +24,10 @@ without Student permission (an Evaluator) gets only what the report aggregates.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import frappe
-import numpy as np
 import pandas as pd
 
 from cis_app.core.impact import COVARIATES, OUTCOMES
@@ -49,46 +51,99 @@ POINT_COLUMNS = [
 	"student", "name", "site", "as_of_date", "has_attendance", "days_enrolled", "days_absent",
 	"has_behavior", "suspensions", "has_course", "failed_courses",
 ]
+NUMERIC_COLUMNS = POINT_COLUMNS[4:]
+# students named in one query when the rows are read by student: an IN list of ids, about 20 bytes
+# each, so 200,000 make a query of about 4 MB, inside MariaDB's default max_allowed_packet (16 MB).
+# Few queries of many: for a long list MariaDB reads the year's rows once and checks each id in its
+# sorted list, where short lists each walk the student index (at 100,000 students, five lists of
+# 20,000 took three times as long as one).
+STUDENTS_PER_QUERY = 200_000
 
 
-def latest_figures(year: str, scope: str, values: dict, chronic_rate: float) -> pd.DataFrame:
-	"""Per student of ``scope`` (SQL on the data point's columns), each indicator (``COVARIATES``) from
-	the latest data point of ``year`` carrying it (ties on the date broken by the record's name; NaN
-	when none does), and ``site``, the site of the latest. One plain query of the year's rows; the
-	latest are picked in pandas (MariaDB's window functions were slower here)."""
-	# each row sent as one text (the driver decodes one value a row, not eleven), split by pandas
-	packed = "concat_ws(char(31), {})".format(", ".join(f"ifnull({c}, '')" for c in POINT_COLUMNS))
-	rows = frappe.db.sql(
-		f"select {packed} from `tabStudent Data Point` where school_year = %(year)s and ({scope})",
-		{**values, "year": year},
+def read_points(year: str, sites: list[str] | None = None, students: list[str] | None = None) -> pd.DataFrame:
+	"""The data points of ``year`` (``POINT_COLUMNS``) recorded at ``sites`` (all when None), or, when
+	``students`` is given, those students' data points wherever they were recorded.
+
+	Each row comes as one text (the driver decodes one value a row, not eleven) and pandas' CSV
+	reader parses them all at once: fields split by the unit separator, rows by the record separator,
+	so no character of a site's name can cut a row. Blank figures are NaN, never zero."""
+	packed = "concat_ws(char(31), {})".format(
+		", ".join(c if c in ("student", "name") else f"ifnull({c}, '')" for c in POINT_COLUMNS)
 	)
-	texts = pd.Series([row[0] for row in rows], dtype=object)
-	points = texts.str.split("\x1f", expand=True, regex=False) if len(texts) else pd.DataFrame(
-		columns=range(len(POINT_COLUMNS))
+	query = f"select {packed} from `tabStudent Data Point` where school_year = %(year)s"
+	texts: list[str] = []
+	if students is not None:
+		ids = list(students)
+		for start in range(0, len(ids), STUDENTS_PER_QUERY):
+			batch = tuple(ids[start : start + STUDENTS_PER_QUERY])
+			rows = frappe.db.sql(f"{query} and student in %(students)s", {"year": year, "students": batch})
+			texts.extend(row[0] for row in rows)
+	elif sites is not None:
+		rows = frappe.db.sql(f"{query} and site in %(sites)s", {"year": year, "sites": tuple(sites) or ("",)})
+		texts.extend(row[0] for row in rows)
+	else:
+		texts.extend(row[0] for row in frappe.db.sql(query, {"year": year}))
+	if not texts:
+		return pd.DataFrame({c: pd.Series(dtype=object if c not in NUMERIC_COLUMNS else float) for c in POINT_COLUMNS})
+	return pd.read_csv(
+		io.StringIO("\x1e".join(texts)),
+		sep="\x1f",
+		lineterminator="\x1e",
+		header=None,
+		names=POINT_COLUMNS,
+		quoting=csv.QUOTE_NONE,
+		dtype={c: str for c in POINT_COLUMNS[:4]},
+		keep_default_na=False,  # a site called "NA" is a site
+		na_values={c: [""] for c in NUMERIC_COLUMNS},
 	)
-	points.columns = POINT_COLUMNS
-	points = points.replace("", None)
+
+
+def latest_figures(
+	year: str,
+	chronic_rate: float,
+	sites: list[str] | None = None,
+	students: list[str] | None = None,
+) -> pd.DataFrame:
+	"""Per student (the data points ``read_points`` reads), each indicator (``COVARIATES``) from the
+	latest data point of ``year`` carrying it (ties on the date broken by the record's name; NaN when
+	none does), and ``site``, the site of the latest."""
+	points = read_points(year, sites, students)
 	# ISO dates sort as text
 	points = points.sort_values(["student", "as_of_date", "name"], kind="stable")
 	out = pd.DataFrame(index=pd.Index(points["student"].drop_duplicates(), name="student"))
 
 	def latest(flag: str | None) -> pd.DataFrame:
-		carrying = points if flag is None else points[pd.to_numeric(points[flag]) == 1]
+		carrying = points if flag is None else points[points[flag] == 1]
 		return carrying.drop_duplicates("student", keep="last").set_index("student")
 
 	attendance = latest("has_attendance")
-	enrolled = pd.to_numeric(attendance["days_enrolled"], errors="coerce").astype(float)
-	absent = pd.to_numeric(attendance["days_absent"], errors="coerce").astype(float)
+	enrolled = attendance["days_enrolled"].astype(float)
+	absent = attendance["days_absent"].astype(float)
 	valid = enrolled > 0
 	rate = (absent / enrolled).where(valid)
 	out["attendance_rate"] = (100 * (1 - rate)).reindex(out.index)
 	out["chronic_absence"] = (rate >= chronic_rate).astype(float).where(rate.notna()).reindex(out.index)
 	behavior = latest("has_behavior")
-	out["suspensions"] = pd.to_numeric(behavior["suspensions"], errors="coerce").astype(float).reindex(out.index)
+	out["suspensions"] = behavior["suspensions"].astype(float).reindex(out.index)
 	course = latest("has_course")
-	out["failed_courses"] = pd.to_numeric(course["failed_courses"], errors="coerce").astype(float).reindex(out.index)
-	out["site"] = latest(None)["site"].reindex(out.index)
+	out["failed_courses"] = course["failed_courses"].astype(float).reindex(out.index)
+	out["site"] = latest(None)["site"].replace("", None).reindex(out.index)
 	return out
+
+
+def student_grades(students: list[str]) -> dict[str, str | None]:
+	"""Each student's grade level (None when blank), one text a row as ``read_points`` reads."""
+	grades: dict[str, str | None] = {}
+	for start in range(0, len(students), STUDENTS_PER_QUERY):
+		batch = tuple(students[start : start + STUDENTS_PER_QUERY])
+		rows = frappe.db.sql(
+			"select concat_ws(char(31), name, ifnull(grade_level, '')) from `tabStudent` where name in %(students)s",
+			{"students": batch},
+		)
+		for (text,) in rows:
+			name, grade = text.split("\x1f", 1)
+			grades[name] = grade or None
+	return grades
 
 
 def load_impact_frame(school_year: str, previous_year: str, sites: list[str] | None, outcome: str) -> pd.DataFrame:
@@ -98,19 +153,10 @@ def load_impact_frame(school_year: str, previous_year: str, sites: list[str] | N
 	cohort = load_cohort(school_year, sites, site_fields=False)
 	served = cohort.drop_duplicates("student", keep="first").set_index("student")
 	chronic = get_thresholds().chronic_absence_rate
-	values: dict = {"this_year": school_year}
-	at_sites = "site in %(sites)s" if sites is not None else "1 = 1"
-	if sites is not None:
-		values["sites"] = tuple(sites) or ("",)
 	# this year: the data points recorded at the sites (a served student is measured where served);
 	# the year before: those students' data points, wherever they were then
-	this_year = latest_figures(school_year, at_sites, values, chronic)
-	last_year = latest_figures(
-		previous_year,
-		f"student in (select student from `tabStudent Data Point` where school_year = %(this_year)s and {at_sites})",
-		values,
-		chronic,
-	)
+	this_year = latest_figures(school_year, chronic, sites=sites)
+	last_year = latest_figures(previous_year, chronic, students=list(this_year.index))
 	planned = set(load_cohort(school_year, None, site_fields=False)["student"]) | set(
 		load_cohort(previous_year, None, site_fields=False)["student"]
 	)
@@ -123,11 +169,7 @@ def load_impact_frame(school_year: str, previous_year: str, sites: list[str] | N
 	frame["school"] = frame["student"].map(school)
 	site_district = dict(frappe.get_all("Site", fields=["name", "school_district"], as_list=True))
 	frame["district"] = frame["school"].map(site_district)
-	grades = dict(
-		frappe.db.sql(
-			"select name, grade_level from `tabStudent` where name in %(students)s", {"students": tuple(students)}
-		)
-	)
+	grades = student_grades(students)
 	grades.update({k: v for k, v in served["grade_level"].to_dict().items() if v})
 	frame["grade"] = frame["student"].map(grades)
 	frame["served"] = frame["student"].isin(served.index)

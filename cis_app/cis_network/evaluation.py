@@ -91,19 +91,9 @@ def build_rows(agreement, school_year: str) -> list[dict]:
 	if not sites:
 		return []
 	chronic = get_thresholds().chronic_absence_rate
-	values = {"sites": tuple(sites), "this_year": school_year}
-	this_year = latest_figures(school_year, "site in %(sites)s", values, chronic)
+	this_year = latest_figures(school_year, chronic, sites=sites)
 	previous = previous_school_year(school_year)
-	last_year = (
-		latest_figures(
-			previous,
-			"student in (select student from `tabStudent Data Point` where school_year = %(this_year)s and site in %(sites)s)",
-			values,
-			chronic,
-		)
-		if previous
-		else None
-	)
+	last_year = latest_figures(previous, chronic, students=list(this_year.index)) if previous else None
 	cohort = load_cohort(school_year, sites, site_fields=False)
 	served = set(cohort["student"])
 	students = sorted(set(this_year.index) | served)

@@ -229,7 +229,8 @@ def prepare(frame: pd.DataFrame, outcome: str) -> tuple[pd.DataFrame, dict]:
 		raise ImpactInputError(f"The frame lacks the columns {', '.join(sorted(missing))}.")
 	data = frame.copy()
 	data["served"] = data["served"].astype(bool)
-	data["band"] = [grade_band(g) for g in data["grade"]]
+	bands: dict = {}  # a handful of distinct grades among many students: each band worked out once
+	data["band"] = [bands[g] if g in bands else bands.setdefault(g, grade_band(g)) for g in data["grade"]]
 	data = data[data["band"].notna()]
 	baseline = pd.to_numeric(data[f"base_{outcome}"], errors="coerce")
 	end = pd.to_numeric(data["outcome"], errors="coerce")

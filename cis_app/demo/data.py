@@ -6,6 +6,7 @@ seed gives the same affiliate on every machine. No real person's data is used an
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -209,6 +210,53 @@ def _birth_date(rng: random.Random, grade: str, school_year_start: date) -> date
 	return born
 
 
+# The demo's built-in effect of case management (CIS Impact should find it): in the current school year a
+# case-managed student's absence rate is this much lower than the student's risk gives (2 points of
+# attendance). The year before carries no effect, so the change from the year before shows it.
+TRUE_ATTENDANCE_EFFECT = 2.0
+YEAR_SHOCK_SD = 0.12  # a year's own ups and downs on the 0..1 risk scale, around the student's lasting risk
+ABSENCE_NOISE_SD = 0.003  # one extract's scatter of the absence rate around what the year's risk gives
+REFERRAL_CUT, REFERRAL_SPREAD = 0.9, 0.2  # who gets referred: a logistic curve in last year's risk
+REFERRAL_CURVE_MEAN = 0.1225  # the curve's mean over the demo's students (measured): scales it to a share
+
+
+@dataclass(frozen=True)
+class RiskProfile:
+	"""A student's risk (0..1) for the demo's data: ``lasting`` (the student's own level), and the two
+	years' risks, each the lasting level plus that year's shock (clipped to 0..1)."""
+
+	lasting: float
+	last_year: float
+	this_year: float
+
+
+def risk_profile(key: str) -> RiskProfile:
+	"""The risk profile of the student with this district id: the same on every machine and run."""
+	rng = random.Random(f"risk:{key}")
+	lasting = rng.random() ** 2
+
+	def year() -> float:
+		return min(1.0, max(0.0, lasting + rng.gauss(0.0, YEAR_SHOCK_SD)))
+
+	return RiskProfile(lasting, year(), year())
+
+
+def year_risk(profile: RiskProfile, current: bool, referred: bool) -> tuple[float, float]:
+	"""(risk, effect) of a student's data points in a demo school year: last year's or this year's
+	risk, and the built-in effect (points of attendance) for a referred student this year."""
+	if not current:
+		return profile.last_year, 0.0
+	return profile.this_year, TRUE_ATTENDANCE_EFFECT if referred else 0.0
+
+
+def referral_chance(last_year_risk: float, share: float) -> float:
+	"""The chance a student is referred for case management, from last year's risk alone (what a
+	coordinator sees): selection on the baseline, which the matched comparison can account for. Scaled
+	so that about ``share`` of a typical school is referred."""
+	curve = 1.0 / (1.0 + math.exp(-(last_year_risk - REFERRAL_CUT) / REFERRAL_SPREAD))
+	return min(1.0, curve * share / REFERRAL_CURVE_MEAN)
+
+
 def students(
 	count: int, today: date, seed: int = 2026, case_managed_share: float = 0.08
 ) -> list[DemoStudent]:
@@ -216,7 +264,8 @@ def students(
 
 	About ``case_managed_share`` of them are case-managed (Tier 3) and have a signed case-management
 	consent for the current school year; a few of those were revoked, and some students have a
-	media release or a consent to share with a partner.
+	media release or a consent to share with a partner. Who is case-managed follows last year's risk
+	(``referral_chance`` of ``risk_profile``): the students with the worse year before, as in a school.
 	"""
 	rng = random.Random(seed)
 	current = school_years(today)[-1]
@@ -226,16 +275,17 @@ def students(
 		_, district_index, _, grades = SITES[site_index]
 		grade = grades[rng.randrange(len(grades))]
 		first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+		district_id = f"D{district_index + 1}-{100000 + number}"
 		student = DemoStudent(
 			site_index=site_index,
-			district_student_id=f"D{district_index + 1}-{100000 + number}",
+			district_student_id=district_id,
 			state_student_id=f"S{9000000 + number}",
 			first_name=first,
 			last_name=last,
 			date_of_birth=_birth_date(rng, grade, current.start),
 			gender=rng.choice(("Female", "Male", "Female", "Male", "Non-binary", "Not Reported")),
 			grade_level=grade,
-			is_case_managed=rng.random() < case_managed_share,
+			is_case_managed=rng.random() < referral_chance(risk_profile(district_id).last_year, case_managed_share),
 			directory_opt_out=rng.random() < 0.03,
 		)
 		for g in range(rng.choice((1, 1, 2))):
@@ -305,15 +355,19 @@ def data_point_dates(year: SchoolYearSpec, today: date) -> list[date]:
 	return [d for d in (date(y0, 10, 31), date(y1, 1, 31), date(y1, 3, 31), year.end) if d <= today]
 
 
-def data_point(rng: random.Random, risk: float, year: SchoolYearSpec, as_of: date, grade: str) -> dict:
-	"""One synthetic ABC data point; ``risk`` in 0..1 makes absences, incidents and failures likelier.
+def data_point(
+	rng: random.Random, risk: float, year: SchoolYearSpec, as_of: date, grade: str, effect: float = 0.0
+) -> dict:
+	"""One synthetic ABC data point; ``risk`` in 0..1 makes absences, incidents and failures likelier;
+	``effect`` (points of attendance) lowers the absence rate by that much (case management's effect).
 
 	Like a real district extract it does not always carry every indicator group: the October extract
 	has course marks for only part of the students (first-quarter grades are not all posted), and one
 	extract in ten has no discipline data. A group it leaves out is unflagged and its figures left out,
 	so the student's risk lists it as unknown (``cis_app.core.data_points``)."""
 	enrolled = max(1, int((as_of - year.start).days * 5 / 7 * 0.93))
-	absent = min(enrolled, int(enrolled * max(0.0, rng.gauss(0.03 + 0.12 * risk, 0.03))))
+	rate = rng.gauss(0.03 + 0.12 * risk - effect / 100, ABSENCE_NOISE_SD)
+	absent = min(enrolled, round(enrolled * max(0.0, rate)))
 	point = {"days_enrolled": enrolled, "days_absent": absent, "has_attendance": 1}
 	if rng.random() >= 0.1:
 		point.update(

@@ -249,7 +249,7 @@ def make_cycle(today) -> None:
 	students = frappe.get_all(
 		"Student",
 		filters={"affiliate": demo.AFFILIATE},
-		fields=["name", "student_name", "site", "grade_level"],
+		fields=["name", "student_name", "site", "grade_level", "district_student_id"],
 		order_by="name",
 	)
 	# the students referred for case management are those whose guardians signed its consent; they
@@ -261,7 +261,9 @@ def make_cycle(today) -> None:
 			pluck="student",
 		)
 	)
+	profiles = {s.name: demo.risk_profile(s.district_student_id or s.name) for s in students}
 	for year in years:
+		current = year is years[-1]
 		last_day = min(year.end, today)
 		for site in sites:
 			make_school_assessment_and_plan(site, year, rng, apply_workflow)
@@ -269,7 +271,9 @@ def make_cycle(today) -> None:
 			make_group_sessions(site, year, last_day, rng, [s for s in students if s.site == site])
 		points = []
 		for student in students:
-			risk = (0.55 + 0.45 * rng.random()) if student.name in referred else rng.random() ** 3
+			# each student's lasting risk with the year's ups and downs; the referred were referred for a
+			# bad year before, and this year case management lowers their absences (the built-in effect)
+			risk, effect = demo.year_risk(profiles[student.name], current, student.name in referred)
 			for as_of in demo.data_point_dates(year, today):
 				points.append(
 					{
@@ -280,7 +284,7 @@ def make_cycle(today) -> None:
 						"as_of_date": as_of,
 						"period_label": as_of.strftime("%b %Y"),
 						"source": "Import",
-						**demo.data_point(rng, risk, year, as_of, student.grade_level),
+						**demo.data_point(rng, risk, year, as_of, student.grade_level, effect),
 					}
 				)
 		# thousands of rows: checked with the controller's own rule (the core), then inserted in bulk
