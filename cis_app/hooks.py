@@ -48,6 +48,8 @@ for _doctype in ("Evaluation Agreement", "Evaluation Extract"):
 permission_query_conditions["Prepared Report"] = "cis_app.overrides.prepared_reports.prepared_report_conditions"
 has_permission["Prepared Report"] = "cis_app.overrides.prepared_reports.has_prepared_report_permission"
 override_doctype_class = {"Prepared Report": "cis_app.overrides.prepared_reports.CISPreparedReport"}
+# the Outcomes workspace's impact card: only for the roles of CIS Impact (Frappe decides the others)
+has_permission["Number Card"] = "cis_app.cis_case_management.outcomes_dashboard.has_card_permission"
 
 # Records that describe a scoped record (versions, comments, files, workflow actions, ...) follow
 # that record's rule (cis_app.permissions.record_trail; the list is cis_app.utils.roles.RECORD_TRAIL).

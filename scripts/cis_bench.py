@@ -1202,6 +1202,7 @@ E2E = [
 	["e2e_referral_portal.py"],
 	["e2e_disclosures.py"],
 	["e2e_probes.py"],
+	["e2e_outcomes_workspace.py"],
 	["e2e_network_rollup.py", "--network-url", "{network}", "--year", "{previous_year}"],
 ]
 

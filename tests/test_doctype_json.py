@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 
 import pytest
 
@@ -300,6 +301,11 @@ def test_number_cards_count_real_fields_and_appear_on_workspaces():
 	assert cards
 	for name, card in cards.items():
 		assert card["document_type"] in DOCTYPES and card["module"] in modules()
+		if card["type"] == "Custom":
+			# a method of the app, whitelisted; its filters a dict of what it reads
+			assert whitelisted_function(card["method"]), (name, card["method"])
+			assert isinstance(json.loads(card["filters_json"]), dict), name
+			continue
 		fieldnames = {f["fieldname"] for f in DOCTYPES[card["document_type"]]["fields"]}
 		for row in json.loads(card["filters_json"]):
 			assert row[0] == card["document_type"] and row[1] in fieldnames, (name, row)
@@ -312,6 +318,59 @@ def test_number_cards_count_real_fields_and_appear_on_workspaces():
 			if b["type"] == "number_card"
 		}
 		assert shown == listed, name
+
+
+def whitelisted_function(dotted: str) -> bool:
+	"""Whether ``dotted`` names a function of the app decorated ``@frappe.whitelist()`` (read, not imported)."""
+	import ast
+
+	module, _, function = dotted.rpartition(".")
+	path = APP.parent / (module.replace(".", "/") + ".py")
+	if not module.startswith("cis_app.") or not path.exists():
+		return False
+	for node in ast.parse(path.read_text()).body:
+		if isinstance(node, ast.FunctionDef) and node.name == function:
+			return any("whitelist" in ast.unparse(d) for d in node.decorator_list)
+	return False
+
+
+def test_dashboard_charts_use_a_source_of_the_app_and_appear_on_workspaces():
+	from .metadata import json_files
+
+	charts = json_files("dashboard_chart")
+	sources = json_files("dashboard_chart_source")
+	assert charts and sources
+	for name, source in sources.items():
+		folder = next(APP.glob(f"*/dashboard_chart_source/{scrub(name)}"))
+		script = (folder / f"{folder.name}.js").read_text()
+		method = re.search(r'method:\s*"([^"]+)"', script).group(1)
+		assert f'chart_sources["{name}"]' in script and whitelisted_function(method), name
+	for name, chart in charts.items():
+		assert chart["chart_type"] == "Custom" and chart["source"] in sources, name
+		assert chart["module"] in modules() and chart["is_standard"] == 1
+		# shown by role (Frappe's chart permission), to roles the app knows
+		assert chart["roles"] and {r["role"] for r in chart["roles"]} <= known_roles(), name
+		assert json.loads(chart["filters_json"]).get("view") in ("years", "targets", "impact"), name
+	for name, workspace in json_files("workspace").items():
+		listed = {c["chart_name"] for c in workspace.get("charts", [])}
+		assert listed <= set(charts), name
+		shown = {b["data"]["chart_name"] for b in json.loads(workspace["content"]) if b["type"] == "chart"}
+		assert shown == listed, name
+
+
+def test_the_outcomes_workspace_links_each_report_once():
+	"""The Outcomes workspace: its figures as cards and charts, and one link per report (no shortcut
+	and link to the same report)."""
+	from .metadata import json_files
+
+	for name, workspace in json_files("workspace").items():
+		if name != "Outcomes":
+			continue
+		reports = [link["link_to"] for link in workspace["links"] if link.get("link_type") == "Report"]
+		reports += [s["link_to"] for s in workspace.get("shortcuts", []) if s.get("type") == "Report"]
+		assert len(reports) == len(set(reports)), (name, reports)
+		assert {"CIS Outcomes", "CIS Impact", "Affiliate Annual Summary"} <= set(reports)
+		assert len(workspace["number_cards"]) >= 7 and len(workspace["charts"]) == 3
 
 
 def test_every_script_report_is_named_in_reporting():

@@ -121,6 +121,11 @@ METHODS: dict[str, str] = {
 	"cis_app.api.checkin.session": SCOPED,
 	"cis_app.api.checkin.sync": SCOPED,
 	"cis_app.cis_case_management.doctype.group_session.group_session.get_last_roster": SCOPED,
+	# the Outcomes workspace's cards and charts: CIS Outcomes' and CIS Impact's own aggregates, run as
+	# the user with the reports' default filters (scope, suppression), for the reports' roles only
+	"cis_app.cis_case_management.outcomes_dashboard.chart": SCOPED,
+	"cis_app.cis_case_management.outcomes_dashboard.headline": SCOPED,
+	"cis_app.cis_case_management.outcomes_dashboard.impact": SCOPED,
 	"cis_app.cis_case_management.doctype.needs_assessment.needs_assessment.get_need_coverage": SCOPED,
 	"cis_app.cis_case_management.doctype.referral.referral.get_consent_check": SCOPED,
 	"cis_app.cis_case_management.doctype.referral.referral.get_partner_view": SCOPED,

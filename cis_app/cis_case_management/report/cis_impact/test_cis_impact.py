@@ -170,3 +170,72 @@ class TestCISImpact(FrappeTestCase):
 			with self.assertRaises(frappe.ValidationError) as caught:
 				run(REPORT, filters={"school_year": self.year, **filters})
 			self.assertIn(text, str(caught.exception))
+
+	def test_the_outcomes_workspace_shows_this_estimate_to_the_reports_roles_only(self):
+		"""The Outcomes workspace's impact card and chart (``outcomes_dashboard``) are CIS Impact's own
+		figures for the current school year, default filters; refused to whoever may not run CIS Impact,
+		as a function and over HTTP, and the card itself is hidden from them."""
+		from unittest import mock
+
+		from cis_app.cis_case_management import outcomes_dashboard
+
+		def fresh():
+			frappe.cache.delete_keys("cis-outcomes-dashboard:")
+
+		with mock.patch.object(outcomes_dashboard, "get_current_school_year", return_value=self.year):
+			for user in (self.net.admin, self.net.evaluator):
+				fresh()
+				frappe.set_user(user)
+				card = outcomes_dashboard.impact()
+				self.assertEqual((card["value"], card["route"]), (5.0, ["query-report", REPORT]), user)
+				chart = outcomes_dashboard.chart(filters={"view": "impact"})
+				self.assertEqual(chart["datasets"][0]["values"], [80.0, 90.0])
+				self.assertEqual(chart["datasets"][1]["values"], [80.0, 85.0])
+			# suppressed for the Evaluator below the threshold: a word, no figure
+			frappe.set_user("Administrator")
+			frappe.db.set_single_value("CIS Settings", "small_cell_threshold", 10)
+			frappe.clear_document_cache("CIS Settings", "CIS Settings")
+			try:
+				fresh()
+				frappe.set_user(self.net.evaluator)
+				self.assertEqual(outcomes_dashboard.impact(), "Suppressed")
+				self.assertEqual(outcomes_dashboard.chart(filters={"view": "impact"}), {"labels": [], "datasets": []})
+			finally:
+				frappe.set_user("Administrator")
+				frappe.db.set_single_value("CIS Settings", "small_cell_threshold", THRESHOLD)
+				frappe.clear_document_cache("CIS Settings", "CIS Settings")
+			for user in (self.net.coordinator_a, self.net.program_manager, self.net.partner_manager):
+				fresh()
+				frappe.set_user(user)
+				with self.assertRaises(frappe.PermissionError):
+					outcomes_dashboard.impact()
+				with self.assertRaises(frappe.PermissionError):
+					outcomes_dashboard.chart(filters={"view": "impact"})
+				card = frappe.get_doc("Number Card", outcomes_dashboard.IMPACT_CARD)
+				self.assertFalse(frappe.has_permission("Number Card", doc=card, user=user), user)
+			frappe.set_user(self.net.evaluator)
+			card = frappe.get_doc("Number Card", outcomes_dashboard.IMPACT_CARD)
+			self.assertTrue(frappe.has_permission("Number Card", doc=card))
+		frappe.set_user("Administrator")
+		fresh()
+		for user in (self.net.coordinator_a, self.net.program_manager, self.net.partner_manager):
+			for method, args in (
+				("impact", {}),
+				("chart", {"filters": {"view": "impact"}}),
+			):
+				response = http(
+					"post", f"/api/method/cis_app.cis_case_management.outcomes_dashboard.{method}", self.tokens[user], json=args
+				)
+				self.assertEqual(response.status_code, 403, (user, method))
+			response = http(
+				"get", f"/api/resource/Number Card/{outcomes_dashboard.IMPACT_CARD}", self.tokens[user]
+			)
+			self.assertEqual(response.status_code, 403, user)
+		# the headline cards are CIS Outcomes', whose roles a Partner Manager does not hold
+		response = http(
+			"post",
+			"/api/method/cis_app.cis_case_management.outcomes_dashboard.headline",
+			self.tokens[self.net.partner_manager],
+			json={"filters": {"metric": "promoted"}},
+		)
+		self.assertEqual(response.status_code, 403)

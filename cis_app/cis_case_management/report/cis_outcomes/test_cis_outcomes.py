@@ -329,6 +329,61 @@ class TestCISOutcomes(FrappeTestCase):
 			[("cohort", self.previous_year), ("cohort", self.year)],
 		)
 
+	def test_the_outcomes_workspace_cards_and_charts_are_the_reports_figures(self):
+		"""The Outcomes workspace (``outcomes_dashboard``): each headline card is CIS Outcomes' total for the
+		year shown, with the report's default filters for the user (suppressed for the Evaluator); the
+		charts leave out what is suppressed; a Partner Manager is refused."""
+		from unittest import mock
+
+		from cis_app.cis_case_management import outcomes_dashboard
+		from cis_app.cis_case_management.report.cis_outcomes.cis_outcomes import metric_labels
+
+		with mock.patch.object(outcomes_dashboard, "outcomes_year", return_value=self.year):
+			for user in (self.net.admin, self.net.evaluator):
+				frappe.cache.delete_keys("cis-outcomes-dashboard:")
+				# the report as the user gets it asking for no suppression: suppressed all the same for
+				# the Evaluator, not for an administrator who reads every student behind the figures
+				report = {row["metric"]: row for row in self.run_as(user, suppress_small_cells=0)["result"]}
+				self.assertEqual(bool(any(r["suppressed"] for r in report.values())), user == self.net.evaluator)
+				frappe.set_user(user)
+				for metric in outcomes_dashboard.HEADLINES:
+					card = outcomes_dashboard.headline(filters={"metric": metric})
+					if report[metric]["suppressed"]:
+						self.assertEqual(card, "Suppressed", (user, metric))
+					else:
+						self.assertEqual(card["value"], report[metric]["percent"], (user, metric))
+						self.assertEqual(card["route_options"], {"school_year": self.year})
+				targets = outcomes_dashboard.chart(filters={"view": "targets"})
+				shown = [report[m]["percent"] for m in outcomes_dashboard.HEADLINES if not report[m]["suppressed"]]
+				self.assertEqual(targets["datasets"][0]["values"], shown, user)
+				frappe.set_user("Administrator")
+			frappe.set_user(self.net.admin)
+			frappe.cache.delete_keys("cis-outcomes-dashboard:")
+			years = outcomes_dashboard.chart(filters={"view": "years"})
+			rows = self.run_as(self.net.admin, compare_years=outcomes_dashboard.YEARS_SHOWN, suppress_small_cells=0)["result"]
+			frappe.set_user(self.net.admin)
+			# the year shown is there, with every figure it has; the year before (3 students) only if
+			# none of those is suppressed in it; every value the report's own
+			self.assertEqual(years["labels"][-1], self.year)
+			by_key = {(row["metric"], row["school_year"]): row for row in rows}
+			shown = {metric_labels()[m] for m in outcomes_dashboard.HEADLINES if not by_key[(m, self.year)]["suppressed"]}
+			self.assertEqual({d["name"] for d in years["datasets"]}, shown)
+			for dataset in years["datasets"]:
+				metric = next(m for m, label in metric_labels().items() if label == dataset["name"])
+				for year, value in zip(years["labels"], dataset["values"]):
+					self.assertFalse(by_key[(metric, year)]["suppressed"])
+					self.assertEqual(value, by_key[(metric, year)]["percent"], (metric, year))
+			with self.assertRaises(frappe.ValidationError):
+				outcomes_dashboard.headline(filters={"metric": "cohort"})
+			with self.assertRaises(frappe.ValidationError):
+				outcomes_dashboard.chart(filters={"view": "students"})
+			frappe.set_user(self.net.partner_manager)
+			with self.assertRaises(frappe.PermissionError):
+				outcomes_dashboard.headline(filters={"metric": "promoted"})
+			with self.assertRaises(frappe.PermissionError):
+				outcomes_dashboard.chart(filters={"view": "years"})
+		frappe.set_user("Administrator")
+
 	# ------------------------------------------------------------------ suppression and scope
 
 	def test_an_evaluator_gets_suppressed_aggregates_only(self):
