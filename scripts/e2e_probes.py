@@ -368,6 +368,32 @@ class Probes:
 		narrow = evaluator.get(method("frappe.desk.query_report.run"), report_name="CIS Outcomes", filters={"school_year": year, "grade_from": "K", "grade_to": "12", "suppress_small_cells": 1})
 		self.check(EVALUATOR, "CIS Outcomes answers for the whole scope", whole.status == 200, whole.text)
 		self.check(EVALUATOR, "CIS Outcomes refuses a narrower grade range (differencing)", self.refused(narrow), narrow.text)
+		# the Outcomes workspace's figures: for the reports' roles only; the impact card and chart for
+		# CIS Impact's (CIS Administrator, Evaluator), the card itself hidden from the others
+		dashboard = "cis_app.cis_case_management.outcomes_dashboard."
+		clients = {
+			"Guest": Client(self.url),
+			COORDINATOR: Client(self.url).login(COORDINATOR),
+			MANAGER: Client(self.url).login(MANAGER),
+			PARTNERS: Client(self.url).login(PARTNERS),
+			VOLUNTEER: Client(self.url).login(VOLUNTEER),
+			EVALUATOR: evaluator,
+		}
+		for user, asker in clients.items():
+			impact_open = user == EVALUATOR
+			outcomes_open = user in (COORDINATOR, MANAGER, EVALUATOR)
+			for name, args, open_ in (
+				("impact", {}, impact_open),
+				("chart", {"filters": json.dumps({"view": "impact"})}, impact_open),
+				("headline", {"filters": json.dumps({"metric": "promoted"})}, outcomes_open),
+				("chart", {"filters": json.dumps({"view": "years"})}, outcomes_open),
+			):
+				answer = asker.post(method(dashboard + name), **args)
+				what = f"Outcomes workspace {name} {args.get('filters', '')} {'answers' if open_ else 'is refused'}"
+				self.check(user, what, answer.status == 200 if open_ else self.refused(answer), answer.text)
+			card = asker.get("/api/resource/Number Card/Attendance Effect of Case Management")
+			self.check(user, "the impact card " + ("opens" if impact_open else "is refused"),
+				card.status == 200 if impact_open else self.refused(card), card.text)
 
 	def run_phone(self) -> None:
 		client = Client(self.url).login(COORDINATOR)
