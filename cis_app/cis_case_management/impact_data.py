@@ -28,6 +28,7 @@ import csv
 import io
 
 import frappe
+import numpy as np
 import pandas as pd
 
 from cis_app.core.impact import COVARIATES, OUTCOMES
@@ -108,26 +109,29 @@ def latest_figures(
 	latest data point of ``year`` carrying it (ties on the date broken by the record's name; NaN when
 	none does), and ``site``, the site of the latest."""
 	points = read_points(year, sites, students)
-	# ISO dates sort as text
-	points = points.sort_values(["student", "as_of_date", "name"], kind="stable")
-	out = pd.DataFrame(index=pd.Index(points["student"].drop_duplicates(), name="student"))
+	# ISO dates sort as text; after the sort each student's rows are together, the latest last
+	points = points.sort_values(["student", "as_of_date", "name"], kind="stable").reset_index(drop=True)
+	student = points["student"].to_numpy()
+	last_of_student = np.ones(len(points), dtype=bool)
+	last_of_student[:-1] = student[:-1] != student[1:]
+	out = pd.DataFrame(index=pd.Index(student[last_of_student], name="student"))
 
-	def latest(flag: str | None) -> pd.DataFrame:
-		carrying = points if flag is None else points[points[flag] == 1]
-		return carrying.drop_duplicates("student", keep="last").set_index("student")
+	def latest(flag: str | None, column: str) -> pd.Series:
+		"""``column`` of each student's latest row carrying ``flag`` (any row when None), by student."""
+		carrying = points if flag is None else points[(points[flag] == 1).to_numpy()]
+		ids = carrying["student"].to_numpy()
+		last = np.ones(len(carrying), dtype=bool)
+		last[:-1] = ids[:-1] != ids[1:]
+		return pd.Series(carrying[column].to_numpy()[last], index=ids[last]).reindex(out.index)
 
-	attendance = latest("has_attendance")
-	enrolled = attendance["days_enrolled"].astype(float)
-	absent = attendance["days_absent"].astype(float)
-	valid = enrolled > 0
-	rate = (absent / enrolled).where(valid)
-	out["attendance_rate"] = (100 * (1 - rate)).reindex(out.index)
-	out["chronic_absence"] = (rate >= chronic_rate).astype(float).where(rate.notna()).reindex(out.index)
-	behavior = latest("has_behavior")
-	out["suspensions"] = behavior["suspensions"].astype(float).reindex(out.index)
-	course = latest("has_course")
-	out["failed_courses"] = course["failed_courses"].astype(float).reindex(out.index)
-	out["site"] = latest(None)["site"].replace("", None).reindex(out.index)
+	enrolled = latest("has_attendance", "days_enrolled").astype(float)
+	absent = latest("has_attendance", "days_absent").astype(float)
+	rate = (absent / enrolled).where(enrolled > 0)
+	out["attendance_rate"] = 100 * (1 - rate)
+	out["chronic_absence"] = (rate >= chronic_rate).astype(float).where(rate.notna())
+	out["suspensions"] = latest("has_behavior", "suspensions").astype(float)
+	out["failed_courses"] = latest("has_course", "failed_courses").astype(float)
+	out["site"] = latest(None, "site").replace("", None)
 	return out
 
 
