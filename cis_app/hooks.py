@@ -94,6 +94,8 @@ after_request = [
 	"cis_app.permissions.ways_out.record_file_download",
 	# a browser that logs out drops what the phone page kept (cis_app.api.checkin, Clear-Site-Data)
 	"cis_app.api.checkin.clear_phone_on_logout",
+	# a phone sync refused for its rate says when to try again (cis_app.api.checkin.limit_sync_rate)
+	"cis_app.api.checkin.add_retry_after",
 ]
 jinja = {"methods": ["cis_app.cis_case_management.disclosures.disclosure_record_for_print"]}
 

@@ -210,6 +210,7 @@ def sync(entries: list | str) -> list[dict]:
 			),
 			frappe.ValidationError,
 		)
+	limit_sync_rate(len(entries))
 	decisions = offline_sync.plan_batch(entries, existing_client_ids(entries))
 	answers: list[dict] = []
 	for index, (entry, decision) in enumerate(zip(entries, decisions, strict=True)):
@@ -226,6 +227,41 @@ def sync(entries: list | str) -> list[dict]:
 		else:
 			answers.append(insert_entry(index, client_id, entry["kind"], entry["payload"]))
 	return answers
+
+
+# One user's entries per minute: a phone's whole backlog after a weekend offline (three full batches)
+# goes at once; a loop sending a full batch every second is stopped after a few seconds, answered 429
+# with Retry-After, while everyone else's syncs go on (the count is per user, in Redis).
+SYNC_ENTRIES_PER_MINUTE = 600
+SYNC_WINDOW_SECONDS = 60
+
+
+def limit_sync_rate(count: int) -> None:
+	"""Count ``count`` entries against the user's minute; past ``SYNC_ENTRIES_PER_MINUTE`` refuse the
+	batch (HTTP 429, nothing recorded) with the seconds to wait, also sent as Retry-After
+	(``add_retry_after``). The page waits that long and sends the same entries again."""
+	key = frappe.cache.make_key(f"cis-sync-rate:{frappe.session.user}")
+	frappe.cache.set(key, 0, ex=SYNC_WINDOW_SECONDS, nx=True)
+	used = frappe.cache.incrby(key, count)
+	if used <= SYNC_ENTRIES_PER_MINUTE:
+		return
+	wait = max(1, int(frappe.cache.ttl(key) or SYNC_WINDOW_SECONDS))
+	frappe.local.flags.cis_retry_after = wait
+	frappe.throw(
+		_(
+			"Too many entries sent in a minute (at most {0}). Nothing of this batch was recorded; the page "
+			"sends it again in {1} seconds."
+		).format(SYNC_ENTRIES_PER_MINUTE, wait),
+		frappe.RateLimitExceededError,
+		title=_("Too Many Entries"),
+	)
+
+
+def add_retry_after(response=None, request=None) -> None:
+	"""``after_request`` hook: a sync refused for its rate says when to try again (Retry-After)."""
+	wait = frappe.local.flags.get("cis_retry_after")
+	if response is not None and wait and response.status_code == 429:
+		response.headers["Retry-After"] = str(wait)
 
 
 def bad_field_message(kind: str, field: str) -> str:

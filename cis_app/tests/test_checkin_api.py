@@ -468,6 +468,38 @@ class TestCheckinHttp(FrappeTestCase):
 		self.assertEqual(answers[0]["name"], answers[1]["name"])
 		self.assertEqual(count("Student Check-In", entry["client_id"], fresh=True), 1)
 
+	def test_a_flood_of_entries_is_answered_429_with_retry_after_and_records_nothing(self):
+		"""Past the per-user minute (``SYNC_ENTRIES_PER_MINUTE``, lowered here to 3 entries) a batch is
+		refused whole with 429 and Retry-After, nothing of it recorded; another coordinator syncs on."""
+		from unittest import mock
+
+		from cis_app.api import checkin
+
+		token = self.tokens[self.net.coordinator_a]
+		for user in (self.net.coordinator_a, self.net.coordinator_b):
+			frappe.cache.delete(frappe.cache.make_key(f"cis-sync-rate:{user}"))
+		path = "/api/method/cis_app.api.checkin.sync"
+		try:
+			with mock.patch.object(checkin, "SYNC_ENTRIES_PER_MINUTE", 3):
+				first = [check_in(self.student_a), check_in(self.student_a)]
+				answer = http("post", path, token, json={"entries": first})
+				self.assertEqual(answer.status_code, 200)
+				self.assertEqual([a["status"] for a in answer.json["message"]], ["created", "created"])
+				flood = [check_in(self.student_a), check_in(self.student_a)]
+				answer = http("post", path, token, json={"entries": flood})
+				self.assertEqual(answer.status_code, 429, answer.get_data(as_text=True)[:300])
+				self.assertTrue(1 <= int(answer.headers["Retry-After"]) <= checkin.SYNC_WINDOW_SECONDS)
+				self.assertIn("Too many entries sent in a minute", answer.get_data(as_text=True))
+				for entry in flood:
+					self.assertEqual(count("Student Check-In", entry["client_id"], fresh=True), 0)
+				# another user's minute is their own
+				other = http("post", path, self.tokens[self.net.coordinator_b], json={"entries": [check_in(self.student_a)]})
+				self.assertEqual(other.status_code, 200)
+				self.assertNotIn("Retry-After", other.headers)
+		finally:
+			for user in (self.net.coordinator_a, self.net.coordinator_b):
+				frappe.cache.delete(frappe.cache.make_key(f"cis-sync-rate:{user}"))
+
 	def test_the_shell_is_served_under_cis_for_the_service_worker(self):
 		worker = guest_request("get", "/cis/checkin-sw.js")
 		self.assertEqual(worker.status_code, 200)

@@ -90,6 +90,7 @@ def strings() -> dict[str, str]:
 		"kind_group_session": _("Group session"),
 		"saved_queued": _("Saved. It will be sent when the phone is online."),
 		"sent_n": _("{0} sent."),
+		"wait_seconds": _("The server asks this phone to wait: the entries are sent again in {0} seconds."),
 		"refused_n": _("{0} refused: see the reason, then fix or discard."),
 		"duplicate": _("Already recorded."),
 		"confirm_discard": _("Discard this entry? It will not be recorded."),

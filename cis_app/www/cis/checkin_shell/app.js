@@ -110,6 +110,13 @@
 
 	class SessionEnded extends Error {}
 
+	class TooManyRequests extends Error {
+		constructor(seconds) {
+			super("429");
+			this.seconds = seconds;
+		}
+	}
+
 	async function call(method, { body, retried } = {}) {
 		const options = { credentials: "same-origin", headers: { Accept: "application/json" } };
 		if (body) {
@@ -119,6 +126,10 @@
 			options.body = JSON.stringify(body);
 		}
 		const response = await fetch(API + method, options); // throws when offline
+		if (response.status === 429) {
+			// too many entries this minute: the server says how long to wait; nothing was recorded
+			throw new TooManyRequests(Number(response.headers.get("Retry-After")) || RETRY_MS / 1000);
+		}
 		if (response.status === 401 || response.status === 403) {
 			// a guest (the session ended or was logged out elsewhere) or a user who lost the staff role:
 			// either way the way on is the login page, which answers 403 to the latter
@@ -230,6 +241,12 @@
 			state.retryMs = 0;
 		} catch (error) {
 			if (error instanceof SessionEnded) sessionEnded();
+			else if (error instanceof TooManyRequests) {
+				// the entries stay and go again when the server said
+				showNotice(esc(fmt(S.wait_seconds, error.seconds)));
+				clearTimeout(state.retryTimer);
+				state.retryTimer = setTimeout(sendQueue, error.seconds * 1000);
+			}
 			// offline or the server unreachable: the entries stay and are sent on the next try
 			else failed = true;
 		} finally {
