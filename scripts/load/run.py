@@ -1,7 +1,7 @@
 """The load test: the demo site served as production serves Frappe, the busiest hour ramped up.
 
     scripts/load-test                      # the dev bench (scripts/dev-bench), site cis.localhost
-    scripts/load-test --workers 4 --step-users 4 --step-seconds 60 --max-users 80
+    scripts/load-test --workers 4 --step-users 20 --step-seconds 60 --max-users 400
 
 Assumes the dev bench is up (``scripts/dev-bench``: MariaDB, Redis, the scheduler and an RQ worker for
 every queue, the demo loaded). It then:
@@ -65,9 +65,9 @@ def main() -> int:
 	parser.add_argument("--site", default="cis.localhost")
 	parser.add_argument("--port", type=int, default=8200)
 	parser.add_argument("--workers", type=int, default=4)
-	parser.add_argument("--step-users", type=int, default=4)
+	parser.add_argument("--step-users", type=int, default=20)
 	parser.add_argument("--step-seconds", type=int, default=60)
-	parser.add_argument("--max-users", type=int, default=80)
+	parser.add_argument("--max-users", type=int, default=400)
 	parser.add_argument("--admin-password", default="admin")
 	parser.add_argument("--out", default="load-results")
 	args = parser.parse_args()
