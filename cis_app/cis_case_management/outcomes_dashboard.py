@@ -34,6 +34,9 @@ HEADLINES = (
 )
 IMPACT_CARD = "Attendance Effect of Case Management"
 YEARS_SHOWN = 5
+# an empty chart: Frappe's chart widget shows "No Data" for an answer without keys (an empty list of
+# labels it would try to draw)
+NO_DATA: dict = {}
 CACHE_SECONDS = 120
 OUTCOMES, IMPACT = "CIS Outcomes", "CIS Impact"
 
@@ -166,12 +169,12 @@ def chart(chart_name=None, filters=None, **_ignored):
 	view = (frappe.parse_json(filters) or {}).get("view")
 	if view == "impact":
 		data = cached("impact", impact_result).get("chart")
-		return data or {"labels": [], "datasets": []}
+		return data or NO_DATA
 	if view == "targets":
 		rows = cached("outcomes", outcome_rows)
 		year = outcomes_year()
 		drawn = cis_outcomes.get_chart(rows, [year], cis_outcomes.get_outcome_targets()) if rows else None
-		return drawn["data"] if drawn else {"labels": [], "datasets": []}
+		return drawn["data"] if drawn else NO_DATA
 	if view == "years":
 		return cached("years", years_chart)
 	frappe.throw(_("Choose the view years, targets or impact."), frappe.ValidationError)
@@ -190,7 +193,7 @@ def years_chart() -> dict:
 		{row["school_year"] for row in rows if all(percent.get((m, row["school_year"])) is not None for m in metrics)}
 	)
 	if not metrics or not years:
-		return {"labels": [], "datasets": []}
+		return NO_DATA
 	return {
 		"labels": years,
 		"datasets": [{"name": labels[m], "values": [percent[(m, year)] for year in years]} for m in metrics],

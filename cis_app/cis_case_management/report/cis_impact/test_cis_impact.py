@@ -199,7 +199,7 @@ class TestCISImpact(FrappeTestCase):
 				fresh()
 				frappe.set_user(self.net.evaluator)
 				self.assertEqual(outcomes_dashboard.impact(), "Suppressed")
-				self.assertEqual(outcomes_dashboard.chart(filters={"view": "impact"}), {"labels": [], "datasets": []})
+				self.assertEqual(outcomes_dashboard.chart(filters={"view": "impact"}), {})
 			finally:
 				frappe.set_user("Administrator")
 				frappe.db.set_single_value("CIS Settings", "small_cell_threshold", THRESHOLD)
