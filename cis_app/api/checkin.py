@@ -15,6 +15,7 @@ worker's scope covers the page.
 from __future__ import annotations
 
 import json
+import time
 import os
 
 import frappe
@@ -211,6 +212,26 @@ def sync(entries: list | str) -> list[dict]:
 			frappe.ValidationError,
 		)
 	limit_sync_rate(len(entries))
+	for attempt in range(1, SYNC_ATTEMPTS + 1):
+		try:
+			return record_batch(entries)
+		except frappe.QueryDeadlockError:
+			# two requests with the same entries at once (a phone with the page open in two tabs) can
+			# deadlock on the unique index: nothing of this one is kept, so it runs again and answers
+			# "duplicate" for what the other recorded
+			frappe.db.rollback()
+			if attempt == SYNC_ATTEMPTS:
+				raise
+			time.sleep(0.05 * attempt)
+
+
+# tries of a batch that deadlocked with another request before the error reaches the phone (which
+# sends the batch again itself)
+SYNC_ATTEMPTS = 3
+
+
+def record_batch(entries: list) -> list[dict]:
+	"""One answer per entry (see ``sync``), in one transaction."""
 	decisions = offline_sync.plan_batch(entries, existing_client_ids(entries))
 	answers: list[dict] = []
 	for index, (entry, decision) in enumerate(zip(entries, decisions, strict=True)):
@@ -296,11 +317,21 @@ def existing_client_ids(entries: list) -> dict[str, str]:
 	return existing
 
 
-def duplicate(client_id: str, name: str | None) -> dict:
-	readable = name and any(
-		frappe.db.exists(doctype, name) and frappe.has_permission(doctype, "read", doc=name)
-		for doctype in DOCTYPES.values()
-	)
+def duplicate(client_id: str, name: str | None, committed_meanwhile: bool = False) -> dict:
+	""""Already recorded", naming the record when the user may read it. ``committed_meanwhile``: the
+	record was committed by another request after this transaction's snapshot, so it is read with a
+	lock (which sees it) rather than from the snapshot (which does not)."""
+	if committed_meanwhile and name:
+		readable = any(
+			frappe.db.get_value(doctype, name, "name", for_update=True)
+			and frappe.has_permission(doctype, "read", doc=frappe.get_doc(doctype, name, for_update=True))
+			for doctype in DOCTYPES.values()
+		)
+	else:
+		readable = name and any(
+			frappe.db.exists(doctype, name) and frappe.has_permission(doctype, "read", doc=name)
+			for doctype in DOCTYPES.values()
+		)
 	return {
 		"client_id": client_id,
 		"status": offline_sync.DUPLICATE,
@@ -336,10 +367,12 @@ def insert_entry(index: int, client_id: str, kind: str, payload: dict) -> dict:
 		frappe.db.rollback(save_point=savepoint)
 		# another request stored the same id between our look-up and this insert (if another unique
 		# value clashed, it is a refusal like any other)
-		name = frappe.db.get_value(DOCTYPES[kind], {"client_id": client_id}, "name")
+		# a locking read: it sees the other request's committed row, which this transaction's snapshot
+		# (taken before that commit) does not
+		name = frappe.db.get_value(DOCTYPES[kind], {"client_id": client_id}, "name", for_update=True)
 		message = "" if name else refusal_message(error, kind, payload, messages_before)
 		del frappe.local.message_log[messages_before:]
-		return duplicate(client_id, name) if name else refused(client_id, message)
+		return duplicate(client_id, name, committed_meanwhile=True) if name else refused(client_id, message)
 	except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
 		raise  # a passing database problem: the whole batch fails and the phone sends it again
 	except Exception as error:

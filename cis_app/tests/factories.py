@@ -369,9 +369,10 @@ def make_hours(volunteer: str, site: str, hours: float = 2, **values):
 	).insert(ignore_permissions=True)
 
 
-def http(method: str, path: str, user_token: str, **kwargs):
-	"""Run one request through Frappe's WSGI application, as ``frappe serve`` would."""
-	site = frappe.local.site
+def http(method: str, path: str, user_token: str, site: str | None = None, **kwargs):
+	"""Run one request through Frappe's WSGI application, as ``frappe serve`` would (``site``: when
+	called from a thread of the test's own, which has no Frappe site)."""
+	site = site or frappe.local.site
 	client = get_test_client(use_cookies=False)
 	result = {}
 

@@ -468,6 +468,37 @@ class TestCheckinHttp(FrappeTestCase):
 		self.assertEqual(answers[0]["name"], answers[1]["name"])
 		self.assertEqual(count("Student Check-In", entry["client_id"], fresh=True), 1)
 
+	def test_the_same_batch_from_two_tabs_at_once_is_recorded_once_and_answered_so(self):
+		"""Two requests carry the same entries at the same moment (a phone with the page open in two
+		tabs): each entry is stored once, and both answers say so: "created" to one request and
+		"duplicate" with the same record to the other, never a refusal, never an error."""
+		from threading import Barrier, Thread
+
+		token = self.tokens[self.net.coordinator_a]
+		path = "/api/method/cis_app.api.checkin.sync"
+		site = frappe.local.site
+		for _ in range(3):  # a race is a matter of timing: three tries at it
+			batch = [check_in(self.student_a) for _ in range(5)]
+			start = Barrier(2)
+			answers = [None, None]
+
+			def tab(number):
+				start.wait()
+				answers[number] = http("post", path, token, site=site, json={"entries": batch})
+
+			tabs = [Thread(target=tab, args=(number,)) for number in (0, 1)]
+			for thread in tabs:
+				thread.start()
+			for thread in tabs:
+				thread.join()
+			self.assertEqual([a.status_code for a in answers], [200, 200], [a.get_data(as_text=True)[:300] for a in answers])
+			for index, entry in enumerate(batch):
+				pair = [a.json["message"][index] for a in answers]
+				statuses = sorted(answer["status"] for answer in pair)
+				self.assertIn(statuses, (["created", "duplicate"], ["duplicate", "duplicate"]), pair)
+				self.assertEqual(pair[0]["name"], pair[1]["name"], pair)
+				self.assertEqual(count("Student Check-In", entry["client_id"], fresh=True), 1)
+
 	def test_a_flood_of_entries_is_answered_429_with_retry_after_and_records_nothing(self):
 		"""Past the per-user minute (``SYNC_ENTRIES_PER_MINUTE``, lowered here to 3 entries) a batch is
 		refused whole with 429 and Retry-After, nothing of it recorded; another coordinator syncs on."""
