@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts" / "load"))
 
-import nothing_lost  # noqa: E402
-import summary  # noqa: E402
+import nothing_lost
+import summary
 
 
 def step(users, failures=0, **p95):

@@ -15,8 +15,8 @@ worker's scope covers the page.
 from __future__ import annotations
 
 import json
-import time
 import os
+import time
 
 import frappe
 from frappe import _

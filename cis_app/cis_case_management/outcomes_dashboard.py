@@ -23,15 +23,10 @@ from frappe.utils import escape_html, has_common, nowdate
 from cis_app.cis_case_management.report.cis_impact import cis_impact
 from cis_app.cis_case_management.report.cis_outcomes import cis_outcomes
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
+from cis_app.core.outcomes import COUNT_METRICS, METRICS
 
-HEADLINES = (
-	"remained_in_school",
-	"promoted",
-	"graduated",
-	"attendance_goals",
-	"academic_goals",
-	"behavior_goals",
-)
+# the headline figures: CIS Outcomes' rates (its three counts aside), in the report's order
+HEADLINES = tuple(metric for metric in METRICS if metric not in COUNT_METRICS)
 IMPACT_CARD = "Attendance Effect of Case Management"
 YEARS_SHOWN = 5
 # an empty chart: Frappe's chart widget shows "No Data" for an answer without keys (an empty list of

@@ -34,15 +34,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import nothing_lost  # noqa: E402
-import run as load_run  # noqa: E402
+import entries as entries_module
+import nothing_lost
+import run as load_run
 
 COORDINATORS = ["coordinator@cis-demo.example", "coordinator2@cis-demo.example"]
 PASSWORD = "cis-demo-2026"
@@ -100,19 +99,7 @@ class Phone(threading.Thread):
 		self.start_session()
 		while time.time() < self.until:
 			entries = [
-				{
-					"client_id": str(uuid.uuid4()),
-					"kind": "check_in",
-					"recorded_at_device": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-					"payload": {
-						"student": random.choice(self.students),
-						"checkin_date": date.today().isoformat(),
-						"contact_with": "Student",
-						"contact_method": "In Person",
-						"minutes": 15,
-						"notes": "Fault test check-in (synthetic).",
-					},
-				}
+				entries_module.check_in(self.students, "Fault test check-in (synthetic).")
 				for _ in range(random.randint(1, 3))
 			]
 			self.send(entries)

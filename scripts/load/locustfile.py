@@ -27,12 +27,15 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 import threading
 import time
-import uuid
 from datetime import date, timedelta
 
 from locust import HttpUser, LoadTestShape, between, events, task
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import entries as phone
 
 PASSWORD = os.environ.get("CIS_LOAD_PASSWORD", "cis-demo-2026")
 SITE_HEADER = {"X-Frappe-Site-Name": os.environ.get("CIS_LOAD_SITE", "cis.localhost")}
@@ -126,36 +129,22 @@ class Coordinator(CISUser):
 		if not self.students:
 			return
 		entries = [
-			{
-				"client_id": str(uuid.uuid4()),
-				"kind": "check_in",
-				"recorded_at_device": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-				"payload": {
-					"student": random.choice(self.students),
-					"checkin_date": date.today().isoformat(),
-					"contact_with": "Student",
-					"contact_method": "In Person",
-					"minutes": random.choice((10, 15, 20, 30)),
-					"notes": "Load test check-in (synthetic).",
-				},
-			}
+			phone.check_in(self.students, "Load test check-in (synthetic).", random.choice((10, 15, 20, 30)))
 			for _ in range(random.randint(1, 5))
 		]
 		if self.site and random.random() < 0.2:
 			roster = random.sample(self.students, min(len(self.students), random.randint(3, 8)))
 			entries.append(
-				{
-					"client_id": str(uuid.uuid4()),
-					"kind": "group_session",
-					"recorded_at_device": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-					"payload": {
+				phone.entry(
+					"group_session",
+					{
 						"site": self.site,
 						"session_date": date.today().isoformat(),
 						"support_type": "Tutoring",
 						"minutes": 45,
 						"attendees": [{"student": s, "present": 1} for s in roster],
 					},
-				}
+				)
 			)
 		self.send(entries)
 
@@ -330,7 +319,7 @@ class StepShape(LoadTestShape):
 def write_step(runner, users: int, seconds: float) -> float:
 	rows = {}
 	worst = 0.0
-	for (name, method), entry in runner.stats.entries.items():
+	for (name, _method), entry in runner.stats.entries.items():
 		if not entry.num_requests:
 			continue
 		p95 = entry.get_response_time_percentile(0.95)
