@@ -149,3 +149,38 @@ def test_without_the_effect_the_matched_comparison_finds_none():
 	naive = impact.estimate(frame, "attendance_rate", "naive", suppress_small_cells=False)
 	assert matched.ci_low <= 0 <= matched.ci_high
 	assert naive.ci_low > 0
+
+
+# ---------------------------------------------------------------- the load test's scaled demo
+
+
+def test_the_scaled_demo_keeps_the_eight_sites_and_adds_named_ones_with_a_coordinator_each():
+	sites = demo.scaled_sites(20)
+	assert sites[:8] == demo.BASE_SITES
+	names = [site[0] for site in sites]
+	assert len(names) == len(set(names)) == 20
+	assert {site[1] for site in sites[8:]} == {0, 1}  # both districts
+	assert all(grade in site[3] for site in sites[8:] for grade in site[3][:1])
+	coordinators = demo.site_coordinators(sites)
+	covered = {index for *_, rows in demo.BASE_USERS + coordinators for index, role in rows if role == "Site Coordinator"}
+	assert covered == set(range(20))
+	assert len({row[0] for row in coordinators}) == len(coordinators) == 18
+
+
+def test_use_sites_scales_the_lists_the_loader_reads_and_eight_restores_the_demo():
+	try:
+		demo.use_sites(20)
+		assert len(demo.SITES) == 20 and len(demo.USERS) == len(demo.BASE_USERS) + 18
+		assert {s.site_index for s in demo.students(200, date(2026, 12, 7))} == set(range(20))
+	finally:
+		demo.use_sites(8)
+	assert demo.SITES == demo.BASE_SITES and demo.USERS == demo.BASE_USERS
+
+
+def test_the_demo_refuses_a_site_count_it_cannot_name():
+	import pytest
+
+	with pytest.raises(ValueError):
+		demo.scaled_sites(7)
+	with pytest.raises(ValueError):
+		demo.scaled_sites(8 + 37)

@@ -70,3 +70,39 @@ def test_nothing_lost_holds_each_answer_to_what_is_stored(tmp_path):
 	):
 		ok, figures = nothing_lost.check(str(ledger), database(stored))
 		assert not ok and any(problem in p for p in figures["problems"]), (stored, figures)
+
+
+# ---------------------------------------------------------------- the roster fault script
+
+
+def test_the_roster_fault_script_reaches_every_process_below_the_worker(monkeypatch):
+	"""RQ's work horse starts a session of its own: a signal to the worker's group misses it, so the
+	script kills by descent (worker -> python -> horse), not by process group."""
+	import roster_faults
+
+	table = "  10     1\n  11    10\n  12    11\n  13    12\n  20     1\n  21    20\n"
+
+	class Done:
+		stdout = table
+
+	monkeypatch.setattr(roster_faults.subprocess, "run", lambda *a, **k: Done())
+	assert sorted(roster_faults.descendants(10)) == [11, 12, 13]
+	assert roster_faults.descendants(13) == []
+
+
+def test_the_roster_fault_script_reads_the_users_message_of_an_answer():
+	import roster_faults
+
+	messages = json.dumps([json.dumps({"message": "A roster import of X is already queued or running."})])
+	assert roster_faults.message_of({"_server_messages": messages}) == "A roster import of X is already queued or running."
+	assert roster_faults.message_of({"exception": "ServiceUnavailableError: down"}) == "ServiceUnavailableError: down"
+	assert roster_faults.message_of({}) == ""
+
+
+def test_the_load_test_logs_in_as_every_site_coordinator_of_the_scaled_demo():
+	import run
+
+	logins = run.coordinator_logins(20)
+	assert len(logins) == len(set(logins)) == 20
+	assert logins[0] == "coordinator@cis-demo.example" and logins[4] == "coordinator2@cis-demo.example"
+	assert run.coordinator_logins(8) == ["coordinator@cis-demo.example", "coordinator2@cis-demo.example"]

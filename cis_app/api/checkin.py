@@ -36,6 +36,7 @@ from cis_app.cis_case_management.report.caseload.caseload import get_rows
 from cis_app.cis_network.doctype.school_year.school_year import get_current_school_year
 from cis_app.core import offline_sync
 from cis_app.permissions.scope import can_see, is_staff
+from cis_app.utils import services
 from cis_app.utils.roles import SITE_WORK_ROLES
 
 DOCTYPES = {offline_sync.CHECK_IN: "Student Check-In", offline_sync.GROUP_SESSION: "Group Session"}
@@ -212,17 +213,23 @@ def sync(entries: list | str) -> list[dict]:
 			frappe.ValidationError,
 		)
 	limit_sync_rate(len(entries))
-	for attempt in range(1, SYNC_ATTEMPTS + 1):
-		try:
-			return record_batch(entries)
-		except frappe.QueryDeadlockError:
-			# two requests with the same entries at once (a phone with the page open in two tabs) can
-			# deadlock on the unique index: nothing of this one is kept, so it runs again and answers
-			# "duplicate" for what the other recorded
-			frappe.db.rollback()
-			if attempt == SYNC_ATTEMPTS:
-				raise
-			time.sleep(0.05 * attempt)
+	with services.answering(
+		_(
+			"The server cannot reach its database just now. Nothing of this batch was recorded; the entries stay on "
+			"the phone and the page sends them again in {0} seconds."
+		).format(services.RETRY_SECONDS)
+	):
+		for attempt in range(1, SYNC_ATTEMPTS + 1):
+			try:
+				return record_batch(entries)
+			except frappe.QueryDeadlockError:
+				# two requests with the same entries at once (a phone with the page open in two tabs) can
+				# deadlock on the unique index: nothing of this one is kept, so it runs again and answers
+				# "duplicate" for what the other recorded
+				frappe.db.rollback()
+				if attempt == SYNC_ATTEMPTS:
+					raise
+				time.sleep(0.05 * attempt)
 
 
 # tries of a batch that deadlocked with another request before the error reaches the phone (which
@@ -262,11 +269,16 @@ def limit_sync_rate(count: int) -> None:
 	batch (HTTP 429, nothing recorded) with the seconds to wait, also sent as Retry-After
 	(``add_retry_after``). The page waits that long and sends the same entries again."""
 	key = frappe.cache.make_key(f"cis-sync-rate:{frappe.session.user}")
-	frappe.cache.set(key, 0, ex=SYNC_WINDOW_SECONDS, nx=True)
-	used = frappe.cache.incrby(key, count)
-	if used <= SYNC_ENTRIES_PER_MINUTE:
+	try:
+		frappe.cache.set(key, 0, ex=SYNC_WINDOW_SECONDS, nx=True)
+		used = frappe.cache.incrby(key, count)
+		if used <= SYNC_ENTRIES_PER_MINUTE:
+			return
+		wait = max(1, int(frappe.cache.ttl(key) or SYNC_WINDOW_SECONDS))
+	except services.REDIS_DOWN:
+		# the count lives in the Redis cache: while it is down the batch is recorded uncounted (the
+		# entries are the coordinator's work; the limit only guards against a runaway loop)
 		return
-	wait = max(1, int(frappe.cache.ttl(key) or SYNC_WINDOW_SECONDS))
 	frappe.local.flags.cis_retry_after = wait
 	frappe.throw(
 		_(
@@ -279,9 +291,10 @@ def limit_sync_rate(count: int) -> None:
 
 
 def add_retry_after(response=None, request=None) -> None:
-	"""``after_request`` hook: a sync refused for its rate says when to try again (Retry-After)."""
+	"""``after_request`` hook: a sync refused for its rate, or any request refused while Redis or MariaDB is
+	down (``cis_app.utils.services``), says when to try again (Retry-After)."""
 	wait = frappe.local.flags.get("cis_retry_after")
-	if response is not None and wait and response.status_code == 429:
+	if response is not None and wait and response.status_code in (429, 503):
 		response.headers["Retry-After"] = str(wait)
 
 

@@ -110,7 +110,7 @@ RELATIONSHIPS = ("Mother", "Father", "Grandparent", "Legal Guardian", "Foster Pa
 AFFILIATE = "Communities In Schools of Riverbend (Demo)"
 DISTRICTS = ("Riverbend Unified (Demo)", "Cedar Valley ISD (Demo)")
 # (site name, district index, school level, grades)
-SITES = (
+BASE_SITES = (
 	("Alder Elementary (Demo)", 0, "Elementary", ("K", "1", "2", "3", "4", "5")),
 	("Birch Elementary (Demo)", 0, "Elementary", ("PK", "K", "1", "2", "3", "4", "5")),
 	("Cedar Middle (Demo)", 0, "Middle", ("6", "7", "8")),
@@ -120,6 +120,7 @@ SITES = (
 	("Grove High (Demo)", 1, "High", ("9", "10", "11", "12")),
 	("Hazel Academy (Demo)", 1, "Alternative", ("9", "10", "11", "12")),
 )
+SITES = BASE_SITES  # scaled by use_sites
 PARTNERS = (
 	("Riverbend Food Bank (Demo)", "Community Organization", ("Food Pantry and Weekend Meals",)),
 	("Maple Tutoring Collective (Demo)", "Community Organization", ("Tutoring",)),
@@ -131,9 +132,18 @@ PARTNERS = (
 	("Cedar Valley College (Demo)", "University or College", ("Tutoring", "College and Career Readiness")),
 )
 
+# The load test's scaled demo (``make_demo(sites=20)``): more sites after the eight above, named and
+# leveled in turn, alternately in the two districts, each with a coordinator of its own.
+EXTRA_SITE_TREES = ("Ivy", "Juniper", "Laurel", "Magnolia", "Nutmeg", "Oak", "Pine", "Quince", "Redwood", "Spruce", "Tamarack", "Willow")
+EXTRA_SITE_LEVELS = (
+	("Elementary", ("K", "1", "2", "3", "4", "5")),
+	("Middle", ("6", "7", "8")),
+	("High", ("9", "10", "11", "12")),
+)
+
 # The demo's users: one per role, all with DEMO_PASSWORD. Site indexes refer to SITES.
 DEMO_PASSWORD = "cis-demo-2026"
-USERS = (
+BASE_USERS = (
 	# email, first name, roles, affiliate-wide?, sites (index, staff role)
 	("admin@cis-demo.example", "Ada Admin", ("CIS Administrator",), True, ()),
 	(
@@ -160,6 +170,49 @@ USERS = (
 	("partners@cis-demo.example", "Parker Partners", ("Partner Manager",), True, ()),
 	("evaluator@cis-demo.example", "Evan Evaluator", ("Evaluator",), True, ()),
 )
+USERS = BASE_USERS  # scaled by use_sites
+
+
+def scaled_sites(count: int) -> tuple:
+	"""The demo's sites, ``count`` of them: the eight above, then generated ones (at most 8 + 36)."""
+	extra = count - len(BASE_SITES)
+	if extra < 0 or extra > len(EXTRA_SITE_TREES) * len(EXTRA_SITE_LEVELS):
+		raise ValueError(f"the demo has between {len(BASE_SITES)} and {len(BASE_SITES) + 36} sites, not {count}")
+	made = []
+	for number in range(extra):
+		tree = EXTRA_SITE_TREES[number % len(EXTRA_SITE_TREES)]
+		level, grades = EXTRA_SITE_LEVELS[number % len(EXTRA_SITE_LEVELS)]
+		suffix = "" if number < len(EXTRA_SITE_TREES) else f" {number // len(EXTRA_SITE_TREES) + 1}"
+		made.append((f"{tree} {level}{suffix} (Demo)", number % 2, level, grades))
+	return BASE_SITES + tuple(made)
+
+
+def site_coordinators(sites: tuple) -> tuple:
+	"""A coordinator login for every site of ``sites`` without one among ``BASE_USERS``."""
+	covered = {index for *_, rows in BASE_USERS for index, role in rows if role == "Site Coordinator"}
+	return tuple(
+		(f"coordinator-{index + 1:02d}@cis-demo.example", f"Coordinator Site{index + 1:02d}", ("Site Coordinator",), False, ((index, "Site Coordinator"),))
+		for index in range(len(sites))
+		if index not in covered
+	)
+
+
+def use_sites(count: int) -> None:
+	"""Scale the demo to ``count`` sites, each with a site coordinator (the load test's demo). Every
+	reader of ``SITES`` and ``USERS`` in this package sees the scaled lists; 8 restores the demo."""
+	global SITES, USERS
+	SITES = scaled_sites(count)
+	USERS = BASE_USERS + (site_coordinators(SITES) if count > len(BASE_SITES) else ())
+
+
+def coordinator_logins(count: int) -> list[str]:
+	"""The site coordinators' logins of a demo of ``count`` sites, in site order (the load test's)."""
+	sites = scaled_sites(count)
+	users = BASE_USERS + (site_coordinators(sites) if count > len(BASE_SITES) else ())
+	by_site = {index: email for email, _, roles, _, rows in users for index, role in rows if role == "Site Coordinator"}
+	return [by_site[index] for index in sorted(by_site)]
+
+
 # The demo volunteer logs in on the website (not the desk), cleared for the demo coordinator's site.
 DEMO_VOLUNTEER = "volunteer@cis-demo.example"
 # The demo partner contact (the Maple Tutoring Collective's) logs in on the website, on the

@@ -531,6 +531,47 @@ class TestCheckinHttp(FrappeTestCase):
 			for user in (self.net.coordinator_a, self.net.coordinator_b):
 				frappe.cache.delete(frappe.cache.make_key(f"cis-sync-rate:{user}"))
 
+	def test_a_sync_while_the_database_is_lost_is_answered_503_with_retry_after(self):
+		"""MariaDB gone mid-batch: a clear message and a wait (not Frappe's 500 with a traceback), nothing
+		recorded; the page sends the same entries again."""
+		import pymysql
+		from unittest import mock
+
+		from cis_app.api import checkin
+
+		token = self.tokens[self.net.coordinator_a]
+		entries = [check_in(self.student_a)]
+		lost = pymysql.err.OperationalError(2013, "Lost connection to server during query")
+		with mock.patch.object(checkin, "record_batch", side_effect=lost):
+			answer = http("post", "/api/method/cis_app.api.checkin.sync", token, json={"entries": entries})
+		self.assertEqual(answer.status_code, 503, answer.get_data(as_text=True)[:300])
+		self.assertEqual(answer.headers["Retry-After"], "10")
+		self.assertIn("cannot reach its database", answer.get_data(as_text=True))
+		self.assertNotIn("Traceback", answer.get_data(as_text=True))
+		self.assertEqual(count("Student Check-In", entries[0]["client_id"], fresh=True), 0)
+		# another error is not dressed up as an outage
+		with mock.patch.object(checkin, "record_batch", side_effect=pymysql.err.OperationalError(1054, "Unknown column")):
+			answer = http("post", "/api/method/cis_app.api.checkin.sync", token, json={"entries": entries})
+		self.assertEqual(answer.status_code, 500)
+		# back: the same entry is recorded once
+		answer = http("post", "/api/method/cis_app.api.checkin.sync", token, json={"entries": entries})
+		self.assertEqual([a["status"] for a in answer.json["message"]], ["created"])
+
+	def test_a_sync_while_the_redis_cache_is_down_is_recorded_uncounted(self):
+		"""The per-user rate lives in the Redis cache; while it is down the coordinator's entries are still
+		recorded (the limit guards against a runaway loop, not against the coordinator)."""
+		import redis
+		from unittest import mock
+
+		token = self.tokens[self.net.coordinator_a]
+		entries = [check_in(self.student_a)]
+		down = redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:13000. Connection refused.")
+		with mock.patch.object(type(frappe.cache), "incrby", side_effect=down):
+			answer = http("post", "/api/method/cis_app.api.checkin.sync", token, json={"entries": entries})
+		self.assertEqual(answer.status_code, 200, answer.get_data(as_text=True)[:300])
+		self.assertEqual([a["status"] for a in answer.json["message"]], ["created"])
+		self.assertEqual(count("Student Check-In", entries[0]["client_id"], fresh=True), 1)
+
 	def test_the_shell_is_served_under_cis_for_the_service_worker(self):
 		worker = guest_request("get", "/cis/checkin-sw.js")
 		self.assertEqual(worker.status_code, 200)

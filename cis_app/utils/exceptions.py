@@ -114,3 +114,9 @@ class ReferralError(CISValidationError):
 
 class DisclosureRecordLockedError(frappe.PermissionError):
 	"""A disclosure record (FERPA 99.32) changed or deleted by anyone but a System Manager."""
+
+
+class ServiceUnavailableError(frappe.ValidationError):
+	"""Redis or MariaDB is not answering: nothing of the request was done; try again shortly."""
+
+	http_status_code = 503

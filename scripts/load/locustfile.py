@@ -8,7 +8,8 @@ of its role (the demo's logins, password ``cis-demo-2026``):
   caseload, sync batches of 1-5 check-ins and now and then a group roster, each entry with its client
   id, retried with the same ids on a timeout or a 5xx (as the page does); list students and open one;
   run the Caseload report;
-- program managers: run CIS Outcomes and the Affiliate Annual Summary;
+- program managers: run CIS Outcomes, the Affiliate Annual Summary and the Volunteer Hours Summary
+  over 20 years (a date range far longer than any school's records);
 - partner contacts: the referrals page;
 - volunteers: their hours page, now and then logging a quarter hour on the web form;
 - the peers, measured in the same run: ``/api/method/ping`` and a plain ``frappe.client.get_list`` of
@@ -212,6 +213,16 @@ class ProgramManager(CISUser):
 	@task(1)
 	def annual_summary(self) -> None:
 		self.report("Affiliate Annual Summary", {}, "report: Affiliate Annual Summary")
+
+	@task(1)
+	def twenty_years_of_hours(self) -> None:
+		"""Bad input under load: a report asked for a 20-year date range."""
+		today = date.today()
+		self.report(
+			"Volunteer Hours Summary",
+			{"group_by": "Site", "from_date": today.replace(year=today.year - 20).isoformat(), "to_date": today.isoformat()},
+			"report: Volunteer Hours Summary, 20 years",
+		)
 
 
 class PartnerContact(CISUser):

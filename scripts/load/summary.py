@@ -34,13 +34,13 @@ def summarize(steps: list[dict]) -> str:
 	best = good[-1]
 	lines.append(f"\nLargest load held: {best['users']} users, {best['rps']} requests per second")
 	peers = {name: best["requests"][name]["p95"] for name in PEERS if name in best["requests"]}
-	lines.append("request type                          count    p50    p95    p99   p95 / ping   p95 / get_list")
+	lines.append("request type                                count    p50    p95    p99   p95 / ping   p95 / get_list")
 	for name, row in sorted(best["requests"].items()):
 		ratios = [
 			f"{row['p95'] / peers[peer]:>10.1f}" if peers.get(peer) else f"{'-':>10}" for peer in PEERS
 		]
 		lines.append(
-			f"{name:<36} {row['count']:>6} {row['p50']:>6.0f} {row['p95']:>6.0f} {row['p99']:>6.0f} {ratios[0]}   {ratios[1]}"
+			f"{name:<42} {row['count']:>6} {row['p50']:>6.0f} {row['p95']:>6.0f} {row['p99']:>6.0f} {ratios[0]}   {ratios[1]}"
 		)
 	return "\n".join(lines)
 

@@ -33,6 +33,7 @@ from frappe import _
 from frappe.query_builder.functions import Count, IfNull
 from frappe.utils import flt, now_datetime, strip_html
 
+from cis_app.cis_network.district_data import district_lock
 from cis_app.cis_network.district_data.abc_job import run_district_data_import
 from cis_app.cis_network.doctype.roster_import.import_run import (
 	CHUNK_SIZE,
@@ -245,18 +246,38 @@ def students_guardians(names: list[str]) -> dict[str, list[dict]]:
 def run_roster_import(roster_import: str) -> None:
 	"""Job (long queue): run one Roster Import. Row errors never stop it; a failure midway is
 	recorded with where it stopped (the chunks saved before it stay whole)."""
-	# ABC data and year-end status files: their own run (cis_app.cis_network.district_data.abc_job)
-	import_type = frappe.db.get_value("Roster Import", roster_import, "import_type")
-	if import_type and import_type != "OneRoster Roster":
-		run_district_data_import(roster_import)
+	found = frappe.db.get_value("Roster Import", roster_import, ["import_type", "school_district"])
+	if not found:  # deleted while it waited in the queue
 		return
-	run = RosterImportRun(roster_import)
+	import_type, school_district = found
+	# one import of a district at a time, whoever queued it (district_lock): never interleaved
+	if not district_lock.hold(school_district):
+		frappe.db.set_value(
+			"Roster Import",
+			roster_import,
+			{
+				"status": "Refused",
+				"status_message": _(
+					"Nothing was changed: another import of {0} was running. Start this one again when it has finished."
+				).format(school_district),
+			},
+		)
+		frappe.db.commit()
+		return
 	try:
-		run.execute()
-	except Exception as exc:
-		frappe.db.rollback()
-		frappe.log_error(title=_("Roster Import {0} failed").format(roster_import))
-		run.fail(exc)
+		# ABC data and year-end status files: their own run (cis_app.cis_network.district_data.abc_job)
+		if import_type and import_type != "OneRoster Roster":
+			run_district_data_import(roster_import)
+			return
+		run = RosterImportRun(roster_import)
+		try:
+			run.execute()
+		except Exception as exc:
+			frappe.db.rollback()
+			frappe.log_error(title=_("Roster Import {0} failed").format(roster_import))
+			run.fail(exc)
+	finally:
+		district_lock.release(school_district)
 
 
 class RosterImportRun(ImportRun):

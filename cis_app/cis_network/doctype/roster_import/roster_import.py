@@ -7,12 +7,18 @@ The form records the run; ``start_import`` queues the job (``cis_app.cis_network
 the file, plans the changes in the core (``cis_app.core.oneroster``) and applies them.
 """
 
+from datetime import datetime
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt
+from rq.job import JobStatus
+from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from cis_app.core import abc_import
+from cis_app.cis_network.district_data import district_lock
+from cis_app.utils import services
 from cis_app.utils.exceptions import OutOfScopeError, RosterImportError, RosterImportRunningError
 from cis_app.permissions.roster_import import affiliate_of_import, has_roster_import_permission
 
@@ -117,29 +123,77 @@ def job_id_of(school_district: str) -> str:
 
 @frappe.whitelist()
 def start_import(name: str) -> str:
-	"""Queue a Roster Import on the long queue (write permission on the import required)."""
+	"""Queue a Roster Import on the long queue (write permission on the import required).
+
+	One import of a district at a time (``district_lock``): a Start while another import of the district
+	is queued or running is refused, and two Starts at once are served one after the other. While the
+	job queue (Redis) is down the Start is refused with a message saying so, and nothing changes."""
 	doc = frappe.get_doc("Roster Import", name)
 	doc.check_permission("write")
-	# read when called, so a test can replace it
-	from frappe.utils.background_jobs import is_job_enqueued
-
 	if not doc.import_file:
 		frappe.throw(_("Attach the district's file first."), RosterImportError)
-	job_id = job_id_of(doc.school_district)
-	if is_job_enqueued(job_id):
-		_refuse_running(doc.school_district)
-	doc.db_set({"status": "Running", "status_message": _("Queued")})
-	job = frappe.enqueue(
-		"cis_app.cis_network.district_data.roster_job.run_roster_import",
-		queue="long",
-		timeout=4 * 3600,
-		job_id=job_id,
-		deduplicate=True,
-		roster_import=doc.name,
-	)
+	with district_lock.starting(doc.school_district) as started:
+		if not started:
+			_refuse_running(doc.school_district)
+		with services.answering(
+			_(
+				"The job queue is not answering, so the import was not started and nothing was changed. Try "
+				"again in a few minutes; if this goes on, ask your system administrator to check Redis."
+			)
+		):
+			if import_running(doc.school_district):
+				_refuse_running(doc.school_district)
+			doc.db_set({"status": "Running", "status_message": _("Queued")})
+			job = frappe.enqueue(
+				"cis_app.cis_network.district_data.roster_job.run_roster_import",
+				queue="long",
+				timeout=4 * 3600,
+				job_id=job_id_of(doc.school_district),
+				deduplicate=True,
+				roster_import=doc.name,
+			)
 	if job is None:  # queued by someone else between the check and now
 		_refuse_running(doc.school_district)
 	return _("The roster import is queued. Its progress shows here; the counts and log appear when it ends.")
+
+
+# seconds from a job's start to its taking the district's lock (the worker loads the site first). Short
+# on purpose: a job wrongly taken for dead cannot interleave with the next one (the district's lock
+# refuses the later of the two); it only spares an administrator a refused run.
+STARTING_GRACE_SECONDS = 20
+
+
+def import_running(school_district: str) -> bool:
+	"""Whether an import of the district is queued or running. A job the queue calls started whose
+	district lock nobody holds has died with its worker (killed, out of memory, a reboot): it is marked
+	failed, so the import can be started again (``district_lock``)."""
+	# read when called, so a test can replace it
+	from frappe.utils.background_jobs import get_job
+
+	job = get_job(job_id_of(school_district))
+	if job is None:
+		return False
+	status = job.get_status()
+	if status == JobStatus.QUEUED:
+		return True
+	if status != JobStatus.STARTED or district_lock.held(school_district):
+		return status == JobStatus.STARTED
+	started = job.started_at
+	if started and (datetime.utcnow() - started).total_seconds() < STARTING_GRACE_SECONDS:
+		return True
+	mark_dead(job)
+	return False
+
+
+def mark_dead(job) -> None:
+	"""Move a job whose worker died from the queue's started jobs to its failed ones, as RQ does when
+	it finds such a job itself (which it does only once the job's timeout, four hours, has passed)."""
+	frappe.logger("cis_app").warning(f"roster import job {job.id} lost its worker; marked failed")
+	StartedJobRegistry(job.origin, connection=job.connection).remove(job.id)
+	job.set_status(JobStatus.FAILED)
+	FailedJobRegistry(job.origin, connection=job.connection).add(
+		job, exc_string="The worker running this job died (its district lock was free)."
+	)
 
 
 def _refuse_running(school_district: str) -> None:

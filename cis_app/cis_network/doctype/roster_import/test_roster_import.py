@@ -8,13 +8,24 @@ import csv
 import io
 import json
 import zipfile
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 import frappe
+import pymysql
+import redis
 from frappe.tests.utils import FrappeTestCase
+from rq.job import JobStatus
 
-from cis_app.cis_network.doctype.roster_import.roster_import import job_id_of, start_import
-from cis_app.utils.exceptions import OutOfScopeError, RosterImportError, RosterImportRunningError
+from cis_app.cis_network.doctype.roster_import.roster_import import job_id_of, mark_dead, start_import
+from cis_app.cis_network.district_data import district_lock
+from cis_app.utils.exceptions import (
+	OutOfScopeError,
+	RosterImportError,
+	RosterImportRunningError,
+	ServiceUnavailableError,
+)
 from cis_app.permissions.scope import clear_scope_cache
 from cis_app.cis_network.district_data.roster_job import run_roster_import
 from cis_app.tests.factories import make_affiliate, make_district, make_site, make_user
@@ -68,6 +79,34 @@ def student_row(sid, given, family, identifier, grades, org, agents="", **extra)
 		"grades": grades,
 		**extra,
 	}
+
+
+class FakeJob:
+	"""An RQ job as ``get_job`` answers it, with the status and start time a test needs."""
+
+	def __init__(self, status, started_at=None):
+		self.status, self.started_at, self.id = status, started_at, "fake-roster-job"
+
+	def get_status(self):
+		return self.status
+
+
+@contextmanager
+def other_connection():
+	"""A second connection to the site's database: another request or worker."""
+	conf = frappe.conf
+	connection = pymysql.connect(
+		host=conf.db_host or "127.0.0.1",
+		port=int(conf.db_port or 3306),
+		user=conf.db_user or conf.db_name,
+		password=conf.db_password,
+		database=conf.db_name,
+		autocommit=True,
+	)
+	try:
+		yield connection.cursor()
+	finally:
+		connection.close()
 
 
 class TestRosterImport(FrappeTestCase):
@@ -449,9 +488,113 @@ class TestRosterImport(FrappeTestCase):
 		)
 
 		# the same district cannot run twice at once
-		with patch("frappe.utils.background_jobs.is_job_enqueued", return_value=True):
+		with patch("frappe.utils.background_jobs.get_job", return_value=FakeJob(JobStatus.QUEUED)):
 			with self.assertRaises(RosterImportRunningError):
 				start_import(doc.name)
+
+	# ------------------------------------------------ one import of a district at a time
+
+	def test_a_started_job_whose_worker_died_does_not_block_the_district(self):
+		"""RQ calls a job started until its four-hour timeout even when its worker was killed; the
+		district's lock, held by the job's database connection, tells the living from the dead."""
+		district = self.make_district()
+		doc = self.roster_import(district, self.bulk_file(district), run=False)
+		long_ago = datetime.utcnow() - timedelta(minutes=10)
+		dead = FakeJob(JobStatus.STARTED, started_at=long_ago)
+		with patch("frappe.utils.background_jobs.get_job", return_value=dead), patch(
+			"cis_app.cis_network.doctype.roster_import.roster_import.mark_dead"
+		) as mark_dead, patch("frappe.enqueue", return_value=object()) as enqueue:
+			start_import(doc.name)
+		mark_dead.assert_called_once_with(dead)
+		enqueue.assert_called_once()
+
+		# the same job alive: its connection holds the district's lock
+		with other_connection() as other:
+			other.execute("select get_lock(%s, 0)", (district_lock.lock_name(district.name),))
+			with patch("frappe.utils.background_jobs.get_job", return_value=dead), patch(
+				"frappe.enqueue", return_value=object()
+			) as enqueue:
+				with self.assertRaises(RosterImportRunningError):
+					start_import(doc.name)
+			enqueue.assert_not_called()
+		# just started: the worker is still loading the site and has not taken the lock yet
+		starting = FakeJob(JobStatus.STARTED, started_at=datetime.utcnow())
+		with patch("frappe.utils.background_jobs.get_job", return_value=starting), patch(
+			"frappe.enqueue", return_value=object()
+		) as enqueue:
+			with self.assertRaises(RosterImportRunningError):
+				start_import(doc.name)
+		enqueue.assert_not_called()
+
+	def test_two_starts_of_one_district_at_once_are_served_one_after_the_other(self):
+		district = self.make_district()
+		doc = self.roster_import(district, self.bulk_file(district), run=False)
+		with other_connection() as other:
+			# another administrator's Start of the district, between its check and its queueing
+			other.execute("select get_lock(%s, 0)", (district_lock.lock_name(district.name, "start"),))
+			with patch.object(district_lock, "START_WAIT_SECONDS", 0), patch(
+				"frappe.enqueue", return_value=object()
+			) as enqueue:
+				with self.assertRaises(RosterImportRunningError):
+					start_import(doc.name)
+			enqueue.assert_not_called()
+		# once it is done, this Start goes on
+		with patch("frappe.enqueue", return_value=object()) as enqueue:
+			start_import(doc.name)
+		enqueue.assert_called_once()
+
+	def test_a_job_of_a_district_whose_import_runs_is_refused_and_writes_nothing(self):
+		district = self.make_district()
+		doc = self.roster_import(district, self.bulk_file(district), run=False)
+		with other_connection() as other:
+			other.execute("select get_lock(%s, 0)", (district_lock.lock_name(district.name),))
+			run_roster_import(doc.name)
+		doc.reload()
+		self.assertEqual(doc.status, "Refused")
+		self.assertIn("another import", doc.status_message)
+		self.assertEqual(self.students(district), {})
+		# the lock free again, the same import runs
+		run_roster_import(doc.name)
+		doc.reload()
+		self.assertEqual(doc.status, "Success", doc.status_message)
+		self.assertFalse(district_lock.held(district.name))
+
+	def test_a_start_while_the_job_queue_is_down_says_so_and_queues_nothing(self):
+		district = self.make_district()
+		doc = self.roster_import(district, self.bulk_file(district), run=False)
+		status = frappe.db.get_value("Roster Import", doc.name, "status")
+		self.assertNotEqual(status, "Running")
+		down = redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:11000. Connection refused.")
+		for where in ("frappe.utils.background_jobs.get_job", "frappe.enqueue"):
+			frappe.db.savepoint("before_start")
+			with patch(where, side_effect=down):
+				with self.assertRaises(ServiceUnavailableError) as caught:
+					start_import(doc.name)
+			self.assertIn("job queue is not answering", str(caught.exception))
+			self.assertEqual(ServiceUnavailableError.http_status_code, 503)
+			frappe.db.rollback(save_point="before_start")  # as the request does on any error
+			self.assertEqual(frappe.db.get_value("Roster Import", doc.name, "status"), status)
+
+	def test_a_dead_job_is_moved_from_the_started_jobs_to_the_failed_ones(self):
+		"""``mark_dead`` on a real RQ job in the site's queue (fails if RQ's registries change)."""
+		from frappe.utils.background_jobs import get_redis_conn
+		from rq.job import Job
+		from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+		# a job of a queue no worker listens to (a worker of this bench must not run it meanwhile)
+		key = frappe.generate_hash(length=10)
+		job = Job.create("frappe.ping", id=f"cis-test-dead-{key}", connection=get_redis_conn(), origin=f"cis-test-{key}")
+		try:
+			job.save()
+			job.set_status(JobStatus.STARTED)
+			StartedJobRegistry(job.origin, connection=job.connection).add(job, 600)
+			mark_dead(job)
+			self.assertEqual(job.get_status(refresh=True), JobStatus.FAILED)
+			self.assertNotIn(job.id, StartedJobRegistry(job.origin, connection=job.connection).get_job_ids())
+			self.assertIn(job.id, FailedJobRegistry(job.origin, connection=job.connection).get_job_ids())
+		finally:
+			FailedJobRegistry(job.origin, connection=job.connection).remove(job.id)
+			job.delete()
 
 	def test_a_student_the_controller_refuses_is_logged_and_the_run_goes_on(self):
 		district = self.make_district()
