@@ -196,7 +196,20 @@ def select_options() -> dict[str, list[dict]]:
 
 @frappe.whitelist(methods=["POST"])
 def sync(entries: list | str) -> list[dict]:
-	"""Record the queued ``entries``; one answer per entry: {client_id, status, name, message}."""
+	"""Record the queued ``entries``; one answer per entry: {client_id, status, name, message}.
+
+	While the database is not answering, the answer is HTTP 503 with Retry-After and a message saying
+	that nothing was recorded (``cis_app.utils.services``); the page waits and sends the same entries."""
+	with services.answering(
+		_(
+			"The server cannot reach its database just now. Nothing of this batch was recorded; the entries stay on "
+			"the phone and the page sends them again in {0} seconds."
+		).format(services.RETRY_SECONDS)
+	):
+		return _sync(entries)
+
+
+def _sync(entries: list | str) -> list[dict]:
 	require_staff()
 	if isinstance(entries, str):
 		try:
@@ -213,23 +226,17 @@ def sync(entries: list | str) -> list[dict]:
 			frappe.ValidationError,
 		)
 	limit_sync_rate(len(entries))
-	with services.answering(
-		_(
-			"The server cannot reach its database just now. Nothing of this batch was recorded; the entries stay on "
-			"the phone and the page sends them again in {0} seconds."
-		).format(services.RETRY_SECONDS)
-	):
-		for attempt in range(1, SYNC_ATTEMPTS + 1):
-			try:
-				return record_batch(entries)
-			except frappe.QueryDeadlockError:
-				# two requests with the same entries at once (a phone with the page open in two tabs) can
-				# deadlock on the unique index: nothing of this one is kept, so it runs again and answers
-				# "duplicate" for what the other recorded
-				frappe.db.rollback()
-				if attempt == SYNC_ATTEMPTS:
-					raise
-				time.sleep(0.05 * attempt)
+	for attempt in range(1, SYNC_ATTEMPTS + 1):
+		try:
+			return record_batch(entries)
+		except frappe.QueryDeadlockError:
+			# two requests with the same entries at once (a phone with the page open in two tabs) can
+			# deadlock on the unique index: nothing of this one is kept, so it runs again and answers
+			# "duplicate" for what the other recorded
+			frappe.db.rollback()
+			if attempt == SYNC_ATTEMPTS:
+				raise
+			time.sleep(0.05 * attempt)
 
 
 # tries of a batch that deadlocked with another request before the error reaches the phone (which

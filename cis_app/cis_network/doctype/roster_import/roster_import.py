@@ -128,6 +128,16 @@ def start_import(name: str) -> str:
 	One import of a district at a time (``district_lock``): a Start while another import of the district
 	is queued or running is refused, and two Starts at once are served one after the other. While the
 	job queue (Redis) is down the Start is refused with a message saying so, and nothing changes."""
+	with services.answering(
+		_(
+			"The server cannot reach its database just now, so the import was not started and nothing was "
+			"changed. Try again in a few minutes; if this goes on, ask your system administrator to check MariaDB."
+		)
+	):
+		return _start_import(name)
+
+
+def _start_import(name: str) -> str:
 	doc = frappe.get_doc("Roster Import", name)
 	doc.check_permission("write")
 	if not doc.import_file:

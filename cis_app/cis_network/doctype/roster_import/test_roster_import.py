@@ -575,6 +575,19 @@ class TestRosterImport(FrappeTestCase):
 			frappe.db.rollback(save_point="before_start")  # as the request does on any error
 			self.assertEqual(frappe.db.get_value("Roster Import", doc.name, "status"), status)
 
+	def test_a_start_while_the_database_is_lost_says_so(self):
+		district = self.make_district()
+		doc = self.roster_import(district, self.bulk_file(district), run=False)
+		gone = pymysql.err.OperationalError(2006, "Server has gone away")
+		with patch.object(district_lock, "starting", side_effect=gone):
+			with self.assertRaises(ServiceUnavailableError) as caught:
+				start_import(doc.name)
+		self.assertIn("cannot reach its database", str(caught.exception))
+		# any other database error is not dressed up as an outage
+		with patch.object(district_lock, "starting", side_effect=pymysql.err.OperationalError(1054, "Unknown column")):
+			with self.assertRaises(pymysql.err.OperationalError):
+				start_import(doc.name)
+
 	def test_a_dead_job_is_moved_from_the_started_jobs_to_the_failed_ones(self):
 		"""``mark_dead`` on a real RQ job in the site's queue (fails if RQ's registries change)."""
 		from frappe.utils.background_jobs import get_redis_conn

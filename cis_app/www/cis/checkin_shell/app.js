@@ -126,8 +126,9 @@
 			options.body = JSON.stringify(body);
 		}
 		const response = await fetch(API + method, options); // throws when offline
-		if (response.status === 429) {
-			// too many entries this minute: the server says how long to wait; nothing was recorded
+		if (response.status === 429 || (response.status === 503 && response.headers.get("Retry-After"))) {
+			// too many entries this minute, or the server's database or cache is down for a moment: the
+			// server says how long to wait; nothing was recorded
 			throw new TooManyRequests(Number(response.headers.get("Retry-After")) || RETRY_MS / 1000);
 		}
 		if (response.status === 401 || response.status === 403) {
