@@ -12,8 +12,8 @@ from contextlib import contextmanager
 
 import frappe
 import pymysql
-from frappe import _
 import redis
+from frappe import _
 
 from cis_app.utils.exceptions import ServiceUnavailableError
 

@@ -205,7 +205,7 @@ class Run:
 	def wait_done(self, name: str, timeout: float = 600) -> str:
 		deadline = time.time() + timeout
 		while time.time() < deadline:
-			status, message = self.status(name)
+			status, _message = self.status(name)
 			if status in DONE:
 				return status
 			time.sleep(0.5)
@@ -342,7 +342,7 @@ class Run:
 			Bench.kill(second, signal.SIGTERM)
 		self.check("one job ran, the other was refused and wrote nothing",
 			sorted(statuses) == ["Refused", "Success"] and any("another import" in m for m in messages),
-			"; ".join(f"{n}: {s}" for n, s in zip(names, statuses)))
+			"; ".join(f"{n}: {s}" for n, s in zip(names, statuses, strict=True)))
 		self.compare("two jobs at once: the district equals one Apply", self.bench.execute("snapshot"), self.ref_base)
 
 	# ------------------------------------------------ (c) the queue's Redis down at Start

@@ -119,16 +119,7 @@ def main() -> int:
 		if args.jobs:
 			jobs = LoadJobs(bench, args.user, args.site, args.port, args.roster_students)
 			jobs.reference()
-		env = {
-			**os.environ,
-			"CIS_LOAD_COORDINATORS": ",".join(coordinator_logins(args.sites)),
-			"CIS_LOAD_SITE": args.site,
-			"CIS_LOAD_LEDGER": str(out / "ledger.jsonl"),
-			"CIS_LOAD_STEPS": str(out / "steps.jsonl"),
-			"CIS_LOAD_STEP_USERS": str(args.step_users),
-			"CIS_LOAD_STEP_SECONDS": str(args.step_seconds),
-			"CIS_LOAD_MAX_USERS": str(args.max_users),
-		}
+		env = locust_env(args.site, out, args.step_users, args.step_seconds, args.max_users, args.sites)
 		started = time.time()
 		timer = None
 		if jobs:
@@ -259,6 +250,21 @@ class LoadJobs:
 			alone == self.ref_recompute, f"{alone}" if alone == self.ref_recompute else f"{alone} vs {self.ref_recompute}")
 		self.bench.execute("reset")
 		return ok and not self.errors
+
+
+def locust_env(site: str, out: Path, step_users: int, step_seconds: float, max_users: int, sites: int = 8) -> dict:
+	"""The environment ``locustfile.py`` reads: the site, where the ledger and the steps go, the ramp,
+	and the coordinators of a demo of ``sites`` sites."""
+	return {
+		**os.environ,
+		"CIS_LOAD_COORDINATORS": ",".join(coordinator_logins(sites)),
+		"CIS_LOAD_SITE": site,
+		"CIS_LOAD_LEDGER": str(out / "ledger.jsonl"),
+		"CIS_LOAD_STEPS": str(out / "steps.jsonl"),
+		"CIS_LOAD_STEP_USERS": str(step_users),
+		"CIS_LOAD_STEP_SECONDS": str(step_seconds),
+		"CIS_LOAD_MAX_USERS": str(max_users),
+	}
 
 
 def coordinator_logins(sites: int) -> list[str]:
