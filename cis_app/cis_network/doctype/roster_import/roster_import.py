@@ -197,7 +197,11 @@ def import_running(school_district: str) -> bool:
 
 def mark_dead(job) -> None:
 	"""Move a job whose worker died from the queue's started jobs to its failed ones, as RQ does when
-	it finds such a job itself (which it does only once the job's timeout, four hours, has passed)."""
+	it finds such a job itself (which it does only once the job's timeout, four hours, has passed).
+
+	Written against RQ 1.15.1 (Frappe 15.55.1's), after ``StartedJobRegistry.cleanup``, without its
+	failure callbacks (the roster job has none); ``test_a_dead_job_is_moved_from_the_started_jobs_to_the_failed_ones``
+	runs it on a real job and fails if RQ's registries change."""
 	frappe.logger("cis_app").warning(f"roster import job {job.id} lost its worker; marked failed")
 	StartedJobRegistry(job.origin, connection=job.connection).remove(job.id)
 	job.set_status(JobStatus.FAILED)
