@@ -67,13 +67,8 @@ class Decision(frappe._dict):
 
 def run_district_data_import(roster_import: str) -> None:
 	"""Job (long queue): run an ABC or year-end Roster Import. Row errors never stop it."""
-	run = DistrictDataRun(roster_import)
 	try:
-		run.execute()
-	except Exception as exc:
-		frappe.db.rollback()
-		frappe.log_error(title=_("Roster Import {0} failed").format(roster_import))
-		run.fail(exc)
+		DistrictDataRun(roster_import).execute_logged()
 	finally:
 		frappe.flags.in_import = False
 

@@ -269,13 +269,7 @@ def run_roster_import(roster_import: str) -> None:
 		if import_type and import_type != "OneRoster Roster":
 			run_district_data_import(roster_import)
 			return
-		run = RosterImportRun(roster_import)
-		try:
-			run.execute()
-		except Exception as exc:
-			frappe.db.rollback()
-			frappe.log_error(title=_("Roster Import {0} failed").format(roster_import))
-			run.fail(exc)
+		RosterImportRun(roster_import).execute_logged()
 	finally:
 		district_lock.release(school_district)
 

@@ -32,6 +32,19 @@ class ImportRun:
 	def stopped_message(self, reason: str) -> str:
 		raise NotImplementedError
 
+	def execute(self) -> None:
+		raise NotImplementedError
+
+	def execute_logged(self) -> None:
+		"""Run it as its job: a crash midway rolls back the open chunk, is logged, and the import says
+		where it stopped (the chunks saved before stay whole)."""
+		try:
+			self.execute()
+		except Exception as exc:
+			frappe.db.rollback()
+			frappe.log_error(title=_("Roster Import {0} failed").format(self.doc.name))
+			self.fail(exc)
+
 	def start(self) -> None:
 		"""Running, with the counts of an earlier run cleared."""
 		self.doc.db_set(
